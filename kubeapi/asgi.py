@@ -1,0 +1,29 @@
+"""The ASGI entry point served by granian.
+
+Ordinary requests run the Django WSGI handler on a thread pool (a2wsgi):
+Django's own ASGI handler funnels sync views through one thread, which
+measured far slower. Long-lived streams (watch) will be served natively
+async here, holding no thread.
+"""
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kubeapi.settings")
+
+from a2wsgi import WSGIMiddleware  # noqa: E402
+
+from kubeapi.wsgi import application as wsgi_application  # noqa: E402
+
+_threads = int(os.environ.get("KUBEAPI_THREADS", "16"))
+_wsgi = WSGIMiddleware(wsgi_application, workers=_threads)
+
+
+async def application(scope, receive, send):
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+    await _wsgi(scope, receive, send)

@@ -1,0 +1,34 @@
+"""kube-apiserver-style flags of ``manage.py serve``.
+
+Flags that configure Django (database, redis, ...) must be known before
+settings load, so manage.py turns them into ``KUBEAPI_*`` environment
+variables first; the same variables can be set directly.
+"""
+import argparse
+
+# flag → (environment variable, default, help)
+SETTINGS_FLAGS = {
+    "--database-url": ("KUBEAPI_DATABASE_URL", None, "postgres://user@host:5432/db or sqlite:///path (default: SQLite under var/)"),
+    "--redis-url": ("KUBEAPI_REDIS_URL", None, "redis://host:6379/0 for the watch bus and Celery (default: in-process)"),
+    "--service-cluster-ip-range": ("KUBEAPI_SERVICE_CLUSTER_IP_RANGE", None, "CIDR for Service cluster IPs (default 10.96.0.0/12)"),
+    "--token-auth-file": ("KUBEAPI_TOKEN_AUTH_FILE", None, "static tokens, CSV: token,user,uid,\"group1,group2\""),
+    "--var-dir": ("KUBEAPI_VAR_DIR", None, "where generated certificates, kubeconfig and the SQLite file live (default var/)"),
+}
+
+
+def add_settings_flags(parser):
+    for flag, (_, default, help_text) in SETTINGS_FLAGS.items():
+        parser.add_argument(flag, default=default, help=help_text)
+
+
+def apply(argv, environ):
+    """Copy settings flags given to ``serve`` into the environment."""
+    if len(argv) < 2 or argv[1] != "serve":
+        return
+    parser = argparse.ArgumentParser(add_help=False)
+    add_settings_flags(parser)
+    known, _ = parser.parse_known_args(argv[2:])
+    for flag, (env, _, _) in SETTINGS_FLAGS.items():
+        value = getattr(known, flag.lstrip("-").replace("-", "_"))
+        if value is not None:
+            environ[env] = value

@@ -1,0 +1,72 @@
+"""``manage.py serve``: run the API server (granian, TLS) like kube-apiserver."""
+import ipaddress
+import os
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from kubeapi import bootstrap, flags
+
+
+class Command(BaseCommand):
+    help = "Serve the Kubernetes API over HTTPS."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--secure-port", type=int, default=6443)
+        parser.add_argument("--bind-address", default="127.0.0.1")
+        parser.add_argument("--tls-cert-file", default="")
+        parser.add_argument("--tls-private-key-file", default="")
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("KUBEAPI_WORKERS", "1")),
+                            help="server processes (default 1)")
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("KUBEAPI_THREADS", "16")),
+                            help="request threads per process (default 16)")
+        parser.add_argument("--kubeconfig", default="", help="where to write the admin kubeconfig "
+                            "(default var/admin.kubeconfig)")
+        parser.add_argument("--no-migrate", action="store_true", help="do not apply database migrations at start")
+        flags.add_settings_flags(parser)
+
+    def handle(self, *args, **opts):
+        from granian import Granian
+        from granian.constants import Interfaces
+        from granian.constants import SSLProtocols
+
+        if not opts["no_migrate"]:
+            call_command("migrate", verbosity=0, interactive=False)
+        from resources.storage import storage
+
+        storage.ensure_tenant("default")
+        var_dir = Path(settings.VAR_DIR)
+        network = ipaddress.ip_network(settings.KUBEAPI_SERVICE_CLUSTER_IP_RANGE, strict=False)
+        if opts["tls_cert_file"] and opts["tls_private_key_file"]:
+            cert, key = Path(opts["tls_cert_file"]), Path(opts["tls_private_key_file"])
+            ca = var_dir / "ca.crt"
+        else:
+            cert, key = bootstrap.ensure_serving_cert(var_dir, str(network[1]))
+            ca = var_dir / "ca.crt"
+        token = bootstrap.ensure_admin_token(var_dir)
+        host = opts["bind_address"]
+        client_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        if ":" in client_host:
+            client_host = f"[{client_host}]"
+        kubeconfig = Path(opts["kubeconfig"] or var_dir / "admin.kubeconfig")
+        if ca.exists():
+            bootstrap.write_kubeconfig(kubeconfig, f"https://{client_host}:{opts['secure_port']}", ca, token)
+            self.stdout.write(f"admin kubeconfig: {kubeconfig}")
+        self.stdout.write(f"serving on https://{client_host}:{opts['secure_port']}")
+        self.stdout.flush()
+        os.environ["KUBEAPI_THREADS"] = str(opts["threads"])
+        Granian(
+            "kubeapi.asgi:application",
+            address=host,
+            port=opts["secure_port"],
+            interface=Interfaces.ASGI,
+            workers=opts["workers"],
+            ssl_cert=cert,
+            ssl_key=key,
+            ssl_protocol_min=SSLProtocols.tls12,
+            log_enabled=True,
+            log_access=os.environ.get("KUBEAPI_ACCESS_LOG") == "1",
+            respawn_failed_workers=True,
+        ).serve()

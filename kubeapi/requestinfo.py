@@ -1,0 +1,77 @@
+"""RequestInfo: the request's verb and target, parsed once from the URL as
+kube-apiserver's RequestInfoFactory does, then handed down."""
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+_WRITE_VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch"}
+
+
+@dataclass
+class RequestInfo:
+    is_resource_request: bool
+    path: str
+    verb: str
+    tenant: str = "default"
+    api_prefix: str = ""
+    api_group: str = ""
+    api_version: str = ""
+    namespace: str = ""
+    resource: str = ""
+    subresource: str = ""
+    name: str = ""
+    parts: tuple = ()
+
+
+def split_tenant(path):
+    """``/clusters/<tenant>/rest`` → (tenant, /rest); plain paths → default."""
+    if path.startswith("/clusters/"):
+        rest = path[len("/clusters/"):]
+        tenant, _, tail = rest.partition("/")
+        return unquote(tenant), "/" + tail
+    return "default", path
+
+
+def parse(method, path, query):
+    """``query`` is a mapping of query parameters (for watch / fieldSelector)."""
+    tenant, path = split_tenant(path)
+    parts = [unquote(p) for p in path.strip("/").split("/") if p != ""]
+    info = RequestInfo(False, path, method.lower(), tenant=tenant)
+    if not parts or parts[0] not in ("api", "apis"):
+        return info
+    info.api_prefix = parts[0]
+    rest = parts[1:]
+    if info.api_prefix == "apis":
+        if len(rest) < 2:
+            return info
+        info.api_group, info.api_version, rest = rest[0], rest[1], rest[2:]
+    else:
+        if len(rest) < 1:
+            return info
+        info.api_version, rest = rest[0], rest[1:]
+    if not rest:
+        return info
+    info.is_resource_request = True
+    if rest[0] == "namespaces" and len(rest) > 1:
+        info.namespace = rest[1]
+        # /namespaces/<ns>/<resource>/... is namespaced; /namespaces/<ns> and
+        # its own subresources (status, finalize) address the Namespace.
+        if len(rest) > 2 and rest[2] not in ("status", "finalize"):
+            rest = rest[2:]
+    info.parts = tuple(rest)
+    info.resource = rest[0]
+    if len(rest) > 1:
+        info.name = rest[1]
+    if len(rest) > 2:
+        info.subresource = rest[2]
+    if method == "GET" or method == "HEAD":
+        if info.name:
+            info.verb = "get"
+        elif query.get("watch") in ("1", "true"):
+            info.verb = "watch"
+        else:
+            info.verb = "list"
+    elif method == "DELETE":
+        info.verb = "delete" if info.name else "deletecollection"
+    else:
+        info.verb = _WRITE_VERBS.get(method, method.lower())
+    return info

@@ -1,0 +1,116 @@
+"""Settings: twelve-factor, every knob from the environment (``KUBEAPI_*``).
+
+``manage.py serve`` flags are translated into these variables before Django
+starts, so the flags and the environment are one mechanism.
+"""
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("KUBEAPI_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+SECRET_KEY = os.environ.get("KUBEAPI_SECRET_KEY", "kubeapi-development-only-secret")
+DEBUG = os.environ.get("KUBEAPI_DEBUG", "") == "1"
+ALLOWED_HOSTS = ["*"]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "guardian",
+    "resources",
+    "authz",
+    "watch",
+]
+
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+]
+
+ROOT_URLCONF = "kubeapi.urls"
+WSGI_APPLICATION = "kubeapi.wsgi.application"
+ASGI_APPLICATION = "kubeapi.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+DATABASE_URL = os.environ.get("KUBEAPI_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'kubeapi.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=None)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers run beside the single writer; IMMEDIATE takes the write
+    # lock at BEGIN so two writers never deadlock upgrading a read lock.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = None
+else:
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+USE_TZ = True
+TIME_ZONE = "UTC"
+STATIC_URL = "static/"
+DATA_UPLOAD_MAX_MEMORY_SIZE = None  # the API enforces its own 3 MiB limit
+
+REST_FRAMEWORK = {
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_AUTHENTICATION_CLASSES": ["authz.authentication.KubernetesAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["authz.permissions.KubernetesAuthorization"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "EXCEPTION_HANDLER": "resources.errors.exception_handler",
+}
+
+# --- kube-apiserver settings (flags of ``manage.py serve``) ---
+KUBEAPI_REDIS_URL = os.environ.get("KUBEAPI_REDIS_URL", "")
+KUBEAPI_SERVICE_CLUSTER_IP_RANGE = os.environ.get("KUBEAPI_SERVICE_CLUSTER_IP_RANGE", "10.96.0.0/12")
+KUBEAPI_TOKEN_AUTH_FILE = os.environ.get("KUBEAPI_TOKEN_AUTH_FILE", "")
+KUBEAPI_MAX_REQUEST_BYTES = 3 * 1024 * 1024
+KUBEAPI_VERSION = "v1.32.0"
+
+CELERY_BROKER_URL = os.environ.get("KUBEAPI_CELERY_BROKER_URL", KUBEAPI_REDIS_URL or "memory://")
+CELERY_TASK_ALWAYS_EAGER = not KUBEAPI_REDIS_URL
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("KUBEAPI_LOG_LEVEL", "WARNING")},
+}
+
+if "pytest" in __import__("sys").modules:
+    # The storage tests run on both backends: a second, SQLite database
+    # beside whichever one KUBEAPI_DATABASE_URL names.
+    DATABASES.setdefault("sqlite", {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(VAR_DIR / "test-sqlite.sqlite3"),
+        "TEST": {"NAME": str(VAR_DIR / "test-sqlite.sqlite3")},
+        "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+    })

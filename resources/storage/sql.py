@@ -1,0 +1,384 @@
+"""The SQL implementation of ``Storage`` (PostgreSQL in production, SQLite
+for the embedded default).
+
+Revisions: every write transaction bumps the tenant's counter row
+(``kube_tenant.revision``). On PostgreSQL the bump, the object write and the
+history insert are one statement (data-modifying CTEs) followed by COMMIT,
+so the counter row's lock — which orders commits — is held for one
+statement. SQLite serialises writers anyway (BEGIN IMMEDIATE).
+
+The revision is spliced into the encoded body at ``metadata.resourceVersion``:
+``encode_for_write`` puts metadata first with resourceVersion right after
+name/namespace/uid, so its position is known before the revision is.
+"""
+import json
+
+from django.db import IntegrityError, connections, transaction
+
+from resources import errors
+from resources.encoding import dump_str
+from resources.storage.interface import Deletion, Key, ListResult, StoredEvent, StoredObject
+
+_META_ORDER = ("name", "generateName", "namespace", "selfLink", "uid")
+_RV_TOKEN = '"resourceVersion":"'
+
+
+def encode_for_write(obj):
+    """Encode ``obj`` with an empty resourceVersion and return (text, pos):
+    the 1-based character position where the revision digits go."""
+    meta = obj.get("metadata") or {}
+    ordered_meta = {k: meta[k] for k in _META_ORDER if k in meta}
+    ordered_meta["resourceVersion"] = ""
+    ordered_meta.update((k, v) for k, v in meta.items() if k not in ordered_meta)
+    ordered = {"apiVersion": obj.get("apiVersion"), "kind": obj.get("kind"), "metadata": ordered_meta}
+    ordered.update((k, v) for k, v in obj.items() if k not in ordered)
+    text = dump_str(ordered)
+    # Everything before resourceVersion is a plain string, so the first
+    # occurrence is metadata's own.
+    return text, text.index(_RV_TOKEN) + len(_RV_TOKEN) + 1
+
+
+def _splice(text, pos, revision):
+    return text[: pos - 1] + str(revision) + text[pos - 1 :]
+
+
+def labels_of(obj):
+    return (obj.get("metadata") or {}).get("labels") or {}
+
+
+class SQLStorage:
+    def __init__(self, alias="default"):
+        self.alias = alias
+
+    @property
+    def connection(self):
+        return connections[self.alias]
+
+    # ------------------------------------------------------------------ reads
+    def get(self, key: Key):
+        with self.connection.cursor() as cur:
+            cur.execute(
+                "SELECT data, resource_version FROM kube_object"
+                " WHERE tenant = %s AND api_group = %s AND resource = %s AND namespace = %s AND name = %s",
+                list(key),
+            )
+            row = cur.fetchone()
+        return StoredObject(row[0], row[1]) if row else None
+
+    def current_revision(self, tenant):
+        with self.connection.cursor() as cur:
+            cur.execute("SELECT revision FROM kube_tenant WHERE name = %s", [tenant])
+            row = cur.fetchone()
+        if row is None:
+            raise errors.not_found("", "tenants", tenant)
+        return row[0]
+
+    def compacted_revision(self, tenant):
+        with self.connection.cursor() as cur:
+            cur.execute("SELECT compacted_revision FROM kube_tenant WHERE name = %s", [tenant])
+            row = cur.fetchone()
+        return row[0] if row else 0
+
+    def list(self, tenant, group, resource, namespace=None, labels=(), fields=(), limit=0, after=None, revision=0):
+        where, params = _scope(group, resource, namespace)
+        sel_sql, sel_params = _selectors(labels, fields, self.connection.vendor)
+        where += sel_sql
+        params += sel_params
+        if after is not None:
+            where += " AND (o.namespace > %s OR (o.namespace = %s AND o.name > %s))"
+            params += [after[0], after[0], after[1]]
+        if revision and self._changed_since(tenant, group, resource, revision):
+            return self._list_at(tenant, where, params, limit, revision)
+        # One statement is one snapshot: the counter and the rows agree.
+        sql = (
+            "SELECT t.revision, o.data, o.namespace, o.name FROM kube_tenant t"
+            f" LEFT JOIN kube_object o ON o.tenant = t.name {where}"
+            " WHERE t.name = %s ORDER BY o.namespace, o.name"
+        )
+        if limit:
+            sql += f" LIMIT {int(limit) + 1}"
+        with self.connection.cursor() as cur:
+            cur.execute(sql, params + [tenant])
+            rows = cur.fetchall()
+        if not rows:
+            raise errors.not_found("", "tenants", tenant)
+        current = rows[0][0]
+        rows = [r for r in rows if r[1] is not None]
+        if revision and revision > current:
+            raise errors.too_large_resource_version(revision, current)
+        return _page(rows, limit, revision or current)
+
+    def _changed_since(self, tenant, group, resource, revision):
+        with self.connection.cursor() as cur:
+            cur.execute(
+                "SELECT 1 FROM kube_history WHERE tenant = %s AND api_group = %s AND resource = %s"
+                " AND revision > %s LIMIT 1",
+                [tenant, group, resource, revision],
+            )
+            return cur.fetchone() is not None
+
+    def _list_at(self, tenant, where, params, limit, revision):
+        """The state as of ``revision``: for each key, the newest of its
+        history rows and current row at or below the revision, unless that
+        newest one is a deletion."""
+        if revision <= self.compacted_revision(tenant):
+            raise errors.expired(
+                f"The resourceVersion for the provided list is too old: {revision} is older than the compacted history"
+            )
+        hwhere = where.replace("o.", "h.")
+        sql = (
+            "SELECT namespace, name, rev, kind, data FROM ("
+            " SELECT o.namespace, o.name, o.resource_version AS rev, 'CURRENT' AS kind, o.data"
+            f" FROM kube_object o WHERE o.tenant = %s {where} AND o.resource_version <= %s"
+            " UNION ALL"
+            " SELECT h.namespace, h.name, h.revision AS rev, h.event_type AS kind, h.data"
+            f" FROM kube_history h WHERE h.tenant = %s {hwhere} AND h.revision <= %s"
+            ") s ORDER BY namespace, name, rev DESC"
+        )
+        with self.connection.cursor() as cur:
+            cur.execute(sql, [tenant] + params + [revision, tenant] + params + [revision])
+            rows = cur.fetchall()
+        newest, seen = [], set()
+        for ns, name, _rev, kind, data in rows:
+            if (ns, name) in seen:
+                continue
+            seen.add((ns, name))
+            if kind != "DELETED":
+                newest.append((revision, data, ns, name))
+            if limit and len(newest) > limit:
+                break
+        return _page(newest, limit, revision)
+
+    def history_since(self, tenant, revision, limit=0):
+        sql = (
+            "SELECT revision, event_type, namespace, name, data, api_group, resource FROM kube_history"
+            " WHERE tenant = %s AND revision > %s ORDER BY revision"
+        )
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        with self.connection.cursor() as cur:
+            cur.execute(sql, [tenant, revision])
+            return [StoredEvent(r[0], r[1], r[2], r[3], r[4]) for r in cur.fetchall()]
+
+    # ----------------------------------------------------------------- writes
+    def ensure_tenant(self, tenant):
+        with self.connection.cursor() as cur:
+            cur.execute(
+                "INSERT INTO kube_tenant (name, revision, compacted_revision, created)"
+                " VALUES (%s, 1, 0, CURRENT_TIMESTAMP) ON CONFLICT (name) DO NOTHING",
+                [tenant],
+            )
+
+    def create(self, key: Key, obj, fields):
+        text, pos = encode_for_write(obj)
+        labels = dump_str(labels_of(obj))
+        fields = dump_str(fields)
+        try:
+            with transaction.atomic(using=self.alias):
+                if self.connection.vendor == "postgresql":
+                    revision = self._pg_write(
+                        "o AS (INSERT INTO kube_object (tenant, api_group, resource, namespace, name, uid,"
+                        " resource_version, data, labels, fields) SELECT %s, %s, %s, %s, %s, %s, c.revision,"
+                        " overlay(%s placing c.revision::text from %s for 0), %s::jsonb, %s::jsonb FROM c"
+                        " RETURNING resource_version, data)",
+                        [*key, obj["metadata"]["uid"], text, pos, labels, fields],
+                        key, "ADDED", labels, fields,
+                    )
+                else:
+                    revision = self._bump(key.tenant)
+                    with self.connection.cursor() as cur:
+                        cur.execute(
+                            "INSERT INTO kube_object (tenant, api_group, resource, namespace, name, uid,"
+                            " resource_version, data, labels, fields) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+                            [*key, obj["metadata"]["uid"], revision, _splice(text, pos, revision), labels, fields],
+                        )
+                    self._history(key, revision, "ADDED", _splice(text, pos, revision), labels, fields)
+        except IntegrityError:
+            raise errors.already_exists(key.group, key.resource, key.name) from None
+        return StoredObject(_splice(text, pos, revision), revision)
+
+    def update(self, key: Key, expected: int, obj, fields):
+        """Compare-and-swap: write only if the stored revision is ``expected``.
+        Returns None when it is not (someone else wrote first)."""
+        text, pos = encode_for_write(obj)
+        labels = dump_str(labels_of(obj))
+        fields = dump_str(fields)
+        with transaction.atomic(using=self.alias):
+            if self.connection.vendor == "postgresql":
+                revision = self._pg_write(
+                    "o AS (UPDATE kube_object SET resource_version = c.revision,"
+                    " data = overlay(%s placing c.revision::text from %s for 0),"
+                    " labels = %s::jsonb, fields = %s::jsonb FROM c"
+                    " WHERE tenant = %s AND api_group = %s AND resource = %s AND namespace = %s AND name = %s"
+                    " AND resource_version = %s RETURNING kube_object.resource_version, kube_object.data)",
+                    [text, pos, labels, fields, *key, expected],
+                    key, "MODIFIED", labels, fields,
+                )
+            else:
+                revision = self._bump(key.tenant)
+                data = _splice(text, pos, revision)
+                with self.connection.cursor() as cur:
+                    cur.execute(
+                        "UPDATE kube_object SET resource_version = %s, data = %s, labels = %s, fields = %s"
+                        " WHERE tenant = %s AND api_group = %s AND resource = %s AND namespace = %s AND name = %s"
+                        " AND resource_version = %s",
+                        [revision, data, labels, fields, *key, expected],
+                    )
+                    if cur.rowcount == 0:
+                        revision = None
+                    else:
+                        self._history(key, revision, "MODIFIED", data, labels, fields)
+            if revision is None:
+                transaction.set_rollback(True, using=self.alias)  # gives the revision back
+                return None
+        return StoredObject(_splice(text, pos, revision), revision)
+
+    def guaranteed_update(self, key: Key, update, fields_of, attempts=64):
+        """Read, apply ``update(current_dict) -> new dict | None``, write with
+        compare-and-swap; on a lost race read again. ``update`` raises
+        APIError to refuse (e.g. a stale resourceVersion precondition) and
+        returns None when nothing changes (no write, no new revision), or
+        ``Deletion(final)`` to delete the object instead."""
+        for _ in range(attempts):
+            current = self.get(key)
+            if current is None:
+                raise errors.not_found(key.group, key.resource, key.name)
+            new = update(json.loads(current.data))
+            if new is None:
+                return current
+            if isinstance(new, Deletion):
+                written = self.delete(key, current.revision, new.final, fields_of(new.final))
+            else:
+                written = self.update(key, current.revision, new, fields_of(new))
+            if written is not None:
+                return written
+        raise errors.APIError(500, "InternalError", "too many concurrent updates, please retry")
+
+    def delete(self, key: Key, expected: int, final, fields):
+        """Delete if the stored revision is ``expected``; the DELETED history
+        row carries ``final`` stamped with the deletion's revision. Returns
+        None when the revision moved."""
+        text, pos = encode_for_write(final)
+        labels = dump_str(labels_of(final))
+        fields = dump_str(fields)
+        with transaction.atomic(using=self.alias):
+            if self.connection.vendor == "postgresql":
+                revision = self._pg_write(
+                    "o AS (DELETE FROM kube_object WHERE tenant = %s AND api_group = %s AND resource = %s"
+                    " AND namespace = %s AND name = %s AND resource_version = %s"
+                    " RETURNING overlay(%s placing (SELECT revision FROM c)::text from %s for 0) AS data)",
+                    [*key, expected, text, pos],
+                    key, "DELETED", labels, fields,
+                )
+            else:
+                with self.connection.cursor() as cur:
+                    cur.execute(
+                        "DELETE FROM kube_object WHERE tenant = %s AND api_group = %s AND resource = %s"
+                        " AND namespace = %s AND name = %s AND resource_version = %s",
+                        [*key, expected],
+                    )
+                    deleted = cur.rowcount
+                revision = None
+                if deleted:
+                    revision = self._bump(key.tenant)
+                    self._history(key, revision, "DELETED", _splice(text, pos, revision), labels, fields)
+            if revision is None:
+                transaction.set_rollback(True, using=self.alias)
+                return None
+        return StoredObject(_splice(text, pos, revision), revision)
+
+    # ---------------------------------------------------------------- helpers
+    def _pg_write(self, object_cte, object_params, key, event_type, labels, fields):
+        """One statement: bump the counter (c), write the object (o), record
+        history (h) from o's RETURNING. Returns the revision, or None if o
+        touched no row (the caller rolls back, undoing the bump)."""
+        sql = (
+            "WITH c AS (UPDATE kube_tenant SET revision = revision + 1 WHERE name = %s RETURNING revision), "
+            + object_cte
+            + ", h AS (INSERT INTO kube_history (tenant, revision, api_group, resource, namespace, name,"
+            " event_type, data, labels, fields) SELECT %s, c.revision, %s, %s, %s, %s, %s, o.data,"
+            " %s::jsonb, %s::jsonb FROM c, o)"
+            " SELECT c.revision, (SELECT count(*) FROM o) FROM c"
+        )
+        with self.connection.cursor() as cur:
+            cur.execute(sql, [key.tenant, *object_params, *key, event_type, labels, fields])
+            row = cur.fetchone()
+        if row is None:
+            raise errors.not_found("", "tenants", key.tenant)
+        return row[0] if row[1] else None
+
+    def _bump(self, tenant):
+        with self.connection.cursor() as cur:
+            cur.execute("UPDATE kube_tenant SET revision = revision + 1 WHERE name = %s RETURNING revision", [tenant])
+            row = cur.fetchone()
+        if row is None:
+            raise errors.not_found("", "tenants", tenant)
+        return row[0]
+
+    def _history(self, key, revision, event_type, data, labels, fields):
+        with self.connection.cursor() as cur:
+            cur.execute(
+                "INSERT INTO kube_history (tenant, revision, api_group, resource, namespace, name, event_type,"
+                " data, labels, fields) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+                [key.tenant, revision, key.group, key.resource, key.namespace, key.name, event_type, data,
+                 labels, fields],
+            )
+
+
+def _scope(group, resource, namespace):
+    where = " AND o.api_group = %s AND o.resource = %s"
+    params = [group, resource]
+    if namespace:
+        where += " AND o.namespace = %s"
+        params.append(namespace)
+    return where, params
+
+
+def _json_value(column, key, vendor):
+    """SQL for the text value of ``column[key]`` (NULL when absent)."""
+    if vendor == "postgresql":
+        return f"({column} ->> %s)", [key]
+    return f"json_extract({column}, %s)", ['$."' + key.replace('"', '\\"') + '"']
+
+
+def _selectors(labels, fields, vendor):
+    """Translate selector requirements into SQL so LIMIT pages stay exact."""
+    sql, params = "", []
+    for column, reqs in (("o.labels", labels), ("o.fields", fields)):
+        for key, op, values in reqs:
+            if column == "o.fields" and key in ("metadata.name", "metadata.namespace"):
+                expr, p = "o." + key.split(".")[1], []
+            else:
+                expr, p = _json_value(column, key, vendor)
+            if op == "=":
+                if vendor == "postgresql" and column == "o.labels":
+                    sql += f" AND {column} @> %s::jsonb"  # uses the GIN index
+                    params.append(json.dumps({key: values[0]}))
+                    continue
+                sql += f" AND {expr} = %s"
+                params += p + [values[0]]
+            elif op == "!=":
+                sql += f" AND ({expr} IS NULL OR {expr} <> %s)"
+                params += p + p + [values[0]]
+            elif op == "in":
+                sql += f" AND {expr} IN ({', '.join(['%s'] * len(values))})"
+                params += p + list(values)
+            elif op == "notin":
+                sql += f" AND ({expr} IS NULL OR {expr} NOT IN ({', '.join(['%s'] * len(values))}))"
+                params += p + p + list(values)
+            elif op == "exists":
+                sql += f" AND {expr} IS NOT NULL"
+                params += p
+            elif op == "!exists":
+                sql += f" AND {expr} IS NULL"
+                params += p
+    return sql, params
+
+
+def _page(rows, limit, revision):
+    """rows: (revision, data, namespace, name) sorted by key."""
+    more = bool(limit) and len(rows) > limit
+    if more:
+        rows = rows[:limit]
+    last = (rows[-1][2], rows[-1][3]) if more else None
+    return ListResult([r[1] for r in rows], revision, last)

@@ -1,0 +1,242 @@
+"""The generic registry store (kube-apiserver's ``registry/generic/registry/store.go``).
+
+It owns what every kind shares: conversion to the storage version, uid,
+timestamps, generation, resourceVersion preconditions, finalizers and
+deletion, generateName, dry-run, and the fixed order of strategy hooks.
+A kind only declares itself (``ResourceType``) and its ``Strategy``.
+"""
+import json
+import uuid
+from datetime import datetime, timezone
+
+from resources import admission, errors, validation
+from resources.storage import Key, storage
+from resources.storage.interface import Deletion
+from resources.strategy import spec_changed
+
+GENERATE_NAME_ATTEMPTS = 8
+
+
+def now_rfc3339():
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _storage_type(rtype, registry):
+    if rtype.version == rtype.storage_version:
+        return rtype
+    return registry.get(rtype.group, rtype.storage_version, rtype.plural) or rtype
+
+
+def to_storage(rtype, obj):
+    return rtype.to_storage(obj) if rtype.to_storage else obj
+
+
+def from_storage(rtype, obj):
+    return rtype.from_storage(obj) if rtype.from_storage else obj
+
+
+def fields_of(rtype, obj):
+    """Values of the kind's selectable fields, stored beside the object so
+    field selectors run in SQL. Missing values are "" (upstream matches
+    ``spec.nodeName=`` against unscheduled pods)."""
+    return {name: str(getter(obj) or "") for name, getter in rtype.selectable_fields.items()}
+
+
+class Store:
+    def __init__(self, registry):
+        self.registry = registry
+
+    def key(self, rtype, ctx, namespace, name):
+        return Key(ctx.tenant, rtype.group, rtype.plural, namespace if rtype.namespaced else "", name)
+
+    # ------------------------------------------------------------------ reads
+    def get(self, rtype, ctx, namespace, name):
+        stored = storage.get(self.key(rtype, ctx, namespace, name))
+        if stored is None:
+            raise errors.not_found(rtype.group, rtype.plural, name)
+        return stored
+
+    # ----------------------------------------------------------------- create
+    def create(self, rtype, ctx, obj):
+        """``obj`` is in the served version; returns the stored object (storage version)."""
+        stype = _storage_type(rtype, self.registry)
+        obj = to_storage(rtype, obj)
+        meta = obj.setdefault("metadata", {})
+        if not isinstance(meta, dict):
+            raise errors.bad_request("metadata must be an object")
+        for system_field in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"):
+            meta.pop(system_field, None)
+        meta["uid"] = str(uuid.uuid4())
+        meta["creationTimestamp"] = now_rfc3339()
+        if stype.strategy.tracks_generation:
+            meta["generation"] = 1
+        else:
+            meta.pop("generation", None)
+        if not rtype.namespaced:
+            meta.pop("namespace", None)
+        stype.strategy.prepare_for_create(obj, ctx)
+        admission.mutate(stype, ctx, obj, None)
+        self._validate(stype, ctx, obj, None)
+        if rtype.namespaced:
+            self._require_namespace(ctx, meta["namespace"])
+        admission.validate(stype, ctx, obj, None)
+        ctx.warnings.extend(stype.strategy.warnings(obj, ctx))
+        stype.strategy.canonicalize(obj)
+        generate = not meta.get("name") and meta.get("generateName")
+        for attempt in range(GENERATE_NAME_ATTEMPTS if generate else 1):
+            if generate:
+                meta["name"] = validation.generate_name(meta["generateName"])
+            if ctx.dry_run:
+                return obj
+            key = self.key(rtype, ctx, meta.get("namespace", ""), meta["name"])
+            try:
+                return json.loads(storage.create(key, obj, fields_of(stype, obj)).data)
+            except errors.APIError as exc:
+                if not (generate and exc.reason == "AlreadyExists" and attempt < GENERATE_NAME_ATTEMPTS - 1):
+                    raise
+        raise AssertionError("unreachable")
+
+    def _validate(self, stype, ctx, obj, old):
+        causes = list(stype.strategy.validate(obj, ctx) if old is None else stype.strategy.validate_update(obj, old, ctx))
+        causes += validation.validate_object_meta(obj.get("metadata") or {}, stype.namespaced, stype.strategy.name_rule)
+        if old is not None:
+            causes += validation.validate_object_meta_update(obj.get("metadata") or {}, old.get("metadata") or {})
+        if causes:
+            name = (obj.get("metadata") or {}).get("name") or (obj.get("metadata") or {}).get("generateName") or ""
+            raise errors.invalid(stype.group, stype.kind, name, causes)
+
+    def _require_namespace(self, ctx, namespace):
+        """NamespaceLifecycle admission: the namespace must exist and not be terminating."""
+        ns = storage.get(Key(ctx.tenant, "", "namespaces", "", namespace))
+        if ns is None:
+            raise errors.not_found("", "namespaces", namespace)
+        if json.loads(ns.data).get("metadata", {}).get("deletionTimestamp"):
+            raise errors.APIError(
+                403,
+                "Forbidden",
+                f"unable to create new content in namespace {namespace} because it is being terminated",
+                {"name": namespace, "kind": "namespaces",
+                 "causes": [{"reason": "NamespaceTerminating", "message": f"namespace {namespace} is being terminated",
+                             "field": "metadata.namespace"}]},
+            )
+
+    # ----------------------------------------------------------------- update
+    def update(self, rtype, ctx, namespace, name, obj):
+        """PUT of the main resource or a subresource (``ctx.subresource``)."""
+        stype = _storage_type(rtype, self.registry)
+        obj = to_storage(rtype, obj)
+        key = self.key(rtype, ctx, namespace, name)
+        want_rv = (obj.get("metadata") or {}).get("resourceVersion") or ""
+
+        def apply(current):
+            cur_meta = current["metadata"]
+            if want_rv and want_rv != cur_meta.get("resourceVersion"):
+                raise errors.conflict(
+                    rtype.group, rtype.plural, name,
+                    "the object has been modified; please apply your changes to the latest version and try again",
+                )
+            new = json.loads(json.dumps(obj))
+            meta = new.setdefault("metadata", {})
+            if meta.get("uid") and meta["uid"] != cur_meta["uid"]:
+                raise errors.conflict(
+                    rtype.group, rtype.plural, name,
+                    f"Precondition failed: UID in precondition: {meta['uid']}, UID in object meta: {cur_meta['uid']}",
+                )
+            # System fields come from the stored object, whatever the client sent.
+            for system_field in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
+                                 "generation", "resourceVersion", "selfLink"):
+                if system_field in cur_meta:
+                    meta[system_field] = cur_meta[system_field]
+                else:
+                    meta.pop(system_field, None)
+            if ctx.subresource == "status":
+                stype.strategy.prepare_for_status_update(new, current, ctx)
+            elif ctx.subresource:
+                stype.strategy.prepare_for_subresource_update(ctx.subresource, new, current, ctx)
+            else:
+                stype.strategy.prepare_for_update(new, current, ctx)
+            if stype.strategy.tracks_generation and spec_changed(new, current):
+                meta["generation"] = int(cur_meta.get("generation") or 0) + 1
+            admission.mutate(stype, ctx, new, current)
+            self._validate(stype, ctx, new, current)
+            admission.validate(stype, ctx, new, current)
+            ctx.warnings.extend(stype.strategy.warnings(new, ctx))
+            stype.strategy.canonicalize(new)
+            if new == current:
+                return None  # nothing changed: no write, no new revision
+            if meta.get("deletionTimestamp") and not meta.get("finalizers") and not stype.strategy.blocks_deletion(new):
+                return Deletion(new)
+            return new
+
+        if ctx.dry_run:
+            result = apply(json.loads(self.get(rtype, ctx, namespace, name).data))
+            if isinstance(result, Deletion):
+                return result.final
+            return result or json.loads(self.get(rtype, ctx, namespace, name).data)
+        return json.loads(storage.guaranteed_update(key, apply, lambda o: fields_of(stype, o)).data)
+
+    # ----------------------------------------------------------------- delete
+    def delete(self, rtype, ctx, namespace, name, options):
+        """Returns (object, deleted_now)."""
+        stype = _storage_type(rtype, self.registry)
+        key = self.key(rtype, ctx, namespace, name)
+        preconditions = options.get("preconditions") or {}
+        policy = options.get("propagationPolicy") or ""
+        if options.get("orphanDependents") is True and not policy:
+            policy = "Orphan"
+        if policy not in ("", "Orphan", "Background", "Foreground"):
+            raise errors.invalid(
+                "meta.k8s.io", "DeleteOptions", "",
+                [("propagationPolicy", "FieldValueNotSupported",
+                  f'Unsupported value: "{policy}": supported values: "Foreground", "Background", "Orphan"')],
+            )
+        outcome = {}
+
+        def apply(current):
+            meta = current["metadata"]
+            if preconditions.get("uid") and preconditions["uid"] != meta.get("uid"):
+                raise errors.conflict(
+                    rtype.group, rtype.plural, name,
+                    f"Precondition failed: UID in precondition: {preconditions['uid']}, UID in object meta: {meta.get('uid')}",
+                )
+            if preconditions.get("resourceVersion") and preconditions["resourceVersion"] != meta.get("resourceVersion"):
+                raise errors.conflict(
+                    rtype.group, rtype.plural, name,
+                    f"Precondition failed: ResourceVersion in precondition: {preconditions['resourceVersion']}, "
+                    f"ResourceVersion in object meta: {meta.get('resourceVersion')}",
+                )
+            finalizers = list(meta.get("finalizers") or [])
+            wanted = {"Orphan": "orphan", "Foreground": "foregroundDeletion"}.get(policy)
+            if wanted and wanted not in finalizers:
+                finalizers.append(wanted)
+            finalizers = [f for f in finalizers if not (
+                policy and f in ("orphan", "foregroundDeletion") and f != wanted)]
+            if not finalizers and not stype.strategy.blocks_deletion(current):
+                outcome["deleted"] = True
+                return Deletion(current)
+            # Graceful: mark for deletion; the object goes with its last finalizer.
+            new = json.loads(json.dumps(current))
+            new_meta = new["metadata"]
+            new_meta["finalizers"] = list(dict.fromkeys(finalizers))
+            if not new_meta.get("deletionTimestamp"):
+                new_meta["deletionTimestamp"] = now_rfc3339()
+                new_meta["deletionGracePeriodSeconds"] = 0
+                stype.strategy.prepare_for_delete(new, ctx)
+            outcome["deleted"] = False
+            return None if new == current else new
+
+        if ctx.dry_run:
+            current = json.loads(self.get(rtype, ctx, namespace, name).data)
+            result = apply(current)
+            if isinstance(result, Deletion):
+                return result.final, True
+            return result or current, False
+        stored = storage.guaranteed_update(key, apply, lambda o: fields_of(stype, o))
+        return json.loads(stored.data), outcome.get("deleted", False)
+
+    # ------------------------------------------------------------------- list
+    def list(self, rtype, ctx, namespace, labels=(), fields=(), limit=0, after=None, revision=0):
+        return storage.list(
+            ctx.tenant, rtype.group, rtype.plural, namespace if rtype.namespaced else None,
+            labels=labels, fields=fields, limit=limit, after=after, revision=revision,
+        )

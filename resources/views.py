@@ -1,0 +1,390 @@
+"""The generic API view: every resource of every kind goes through here.
+
+Cross-cutting work (authentication, authorization, Status errors, request
+parsing, negotiation) happens once in ``KubeAPIView``; resource verbs map to
+``Store`` calls. Nothing here knows a particular kind.
+"""
+import base64
+import binascii
+import json
+from datetime import datetime, timezone
+
+from django.conf import settings
+from django.http import HttpResponse
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
+
+from kubeapi import requestinfo
+from resources import codecs, errors, schemas, selectors
+from resources.encoding import dump_json
+from resources.registry import builtin
+from resources.store import Store, from_storage
+from resources.strategy import Context
+
+
+class _PassThrough(BaseContentNegotiation):
+    """Kubernetes negotiates its own media types (Table, protobuf...)."""
+
+    def select_parser(self, request, parsers):
+        return None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class KubeAPIView(APIView):
+    """Base class: DRF authentication/permissions, Status errors, RequestInfo."""
+
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = _PassThrough
+
+    def initial(self, request, *args, **kwargs):
+        request.kube = requestinfo.parse(request.method, request.path, request.GET)
+        super().initial(request, *args, **kwargs)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, errors.APIError):
+            return exc.response()
+        response = errors.exception_handler(exc, {})
+        if response is not None:
+            return response
+        return super().handle_exception(exc)
+
+
+def respond(obj, code=200, request=None, form="json"):
+    if form == "yaml":
+        body, ctype = codecs.encode(obj, "yaml")
+    elif request is not None and request.GET.get("pretty") in ("true", "1"):
+        body, ctype = json.dumps(obj, indent=2, ensure_ascii=False).encode() + b"\n", codecs.JSON
+    else:
+        body, ctype = dump_json(obj), codecs.JSON
+    return HttpResponse(body, status=code, content_type=ctype)
+
+
+def _bool_param(request, name):
+    return request.GET.get(name) in ("true", "1")
+
+
+class ResourceView(KubeAPIView):
+    """/api/<v>/... and /apis/<g>/<v>/... resource requests."""
+
+    def get(self, request, *args, **kwargs):
+        info = request.kube
+        if not info.is_resource_request:
+            from resources import discovery_views
+
+            return discovery_views.serve(request, info)
+        rtype = self._rtype(info)
+        if info.verb == "get":
+            return self._get(request, info, rtype)
+        if info.verb == "watch":
+            raise errors.APIError(405, "MethodNotAllowed", "watch is not supported yet")
+        return self._list(request, info, rtype)
+
+    def post(self, request, *args, **kwargs):
+        info = request.kube
+        rtype = self._rtype(info)
+        if info.name and not info.subresource:
+            raise errors.method_not_supported(rtype.group, rtype.plural, "create")
+        if info.subresource:
+            raise errors.method_not_supported(rtype.group, f"{rtype.plural}/{info.subresource}", "create")
+        ctx = self._context(request, info)
+        obj = self._body(request, info, rtype, ctx)
+        meta = obj.setdefault("metadata", {})
+        if rtype.namespaced:
+            self._check_namespace(info, meta)
+        stored = Store(builtin.for_tenant(info.tenant)).create(rtype, ctx, obj)
+        return self._object_response(request, rtype, stored, 201, ctx)
+
+    def put(self, request, *args, **kwargs):
+        info = request.kube
+        rtype = self._rtype(info)
+        if not info.name:
+            raise errors.method_not_supported(rtype.group, rtype.plural, "update")
+        ctx = self._context(request, info)
+        obj = self._body(request, info, rtype, ctx)
+        meta = obj.setdefault("metadata", {})
+        if meta.get("name", info.name) != info.name:
+            raise errors.bad_request(
+                f"the name of the object ({meta.get('name')}) does not match the name on the URL ({info.name})"
+            )
+        meta["name"] = info.name
+        if rtype.namespaced:
+            self._check_namespace(info, meta)
+        stored = Store(builtin.for_tenant(info.tenant)).update(rtype, ctx, info.namespace, info.name, obj)
+        return self._object_response(request, rtype, stored, 200, ctx)
+
+    def delete(self, request, *args, **kwargs):
+        info = request.kube
+        rtype = self._rtype(info)
+        if info.subresource:
+            raise errors.method_not_supported(rtype.group, f"{rtype.plural}/{info.subresource}", "delete")
+        ctx = self._context(request, info)
+        options = self._delete_options(request)
+        store = Store(builtin.for_tenant(info.tenant))
+        if not info.name:
+            return self._delete_collection(request, info, rtype, ctx, options, store)
+        obj, deleted = store.delete(rtype, ctx, info.namespace, info.name, options)
+        if deleted and not rtype.return_deleted_object:
+            meta = obj["metadata"]
+            return respond({
+                "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
+                "details": {"name": meta["name"], "group": rtype.group, "kind": rtype.plural, "uid": meta["uid"]},
+            }, 200, request)
+        return self._object_response(request, rtype, obj, 200, ctx)
+
+    def patch(self, request, *args, **kwargs):
+        info = request.kube
+        rtype = self._rtype(info)
+        raise errors.unsupported_media_type(request.content_type)
+
+    # ------------------------------------------------------------ helpers
+    def _rtype(self, info):
+        registry = builtin.for_tenant(info.tenant)
+        rtype = registry.get(info.api_group, info.api_version, info.resource)
+        if rtype is None:
+            raise errors.APIError(404, "NotFound", "the server could not find the requested resource")
+        if rtype.namespaced is False and info.namespace and info.resource != "namespaces":
+            raise errors.APIError(404, "NotFound", "the server could not find the requested resource")
+        if info.subresource and info.subresource not in rtype.subresources:
+            raise errors.APIError(404, "NotFound", "the server could not find the requested resource")
+        if info.verb in ("create", "update", "delete", "deletecollection", "patch") and info.verb not in rtype.verbs:
+            raise errors.method_not_supported(rtype.group, rtype.plural, info.verb)
+        return rtype
+
+    def _context(self, request, info):
+        dry_run = request.GET.getlist("dryRun")
+        for value in dry_run:
+            if value != "All":
+                raise errors.bad_request(f'Invalid dry run value "{value}": only All is supported')
+        validation_mode = request.GET.get("fieldValidation", "Warn") or "Warn"
+        if validation_mode not in ("Strict", "Warn", "Ignore"):
+            raise errors.bad_request(
+                f"fieldValidation query parameter must be one of Strict, Warn, or Ignore, got {validation_mode!r}"
+            )
+        manager = request.GET.get("fieldManager", "")
+        if len(manager) > 128:
+            raise errors.invalid("meta.k8s.io", "UpdateOptions", "", [
+                ("fieldManager", "FieldValueTooLong", f"Too long: may not be more than 128 bytes")])
+        return Context(
+            tenant=info.tenant,
+            namespace=info.namespace,
+            user=request.user,
+            dry_run=bool(dry_run),
+            field_manager=manager,
+            subresource=info.subresource,
+            extra={"fieldValidation": validation_mode},
+        )
+
+    def _body(self, request, info, rtype, ctx):
+        body = request._request.body
+        if len(body) > settings.KUBEAPI_MAX_REQUEST_BYTES:
+            raise errors.too_large()
+        if not body.strip():
+            raise errors.bad_request("the body of the request was empty")
+        obj = codecs.decode(body, request.content_type)
+        expected = rtype.group_version
+        api_version, kind = obj.get("apiVersion"), obj.get("kind")
+        if not kind:
+            raise errors.bad_request(f"Object 'Kind' is missing in '{body[:200].decode(errors='replace')}'")
+        if not api_version:
+            raise errors.bad_request(f"Object 'apiVersion' is missing in '{body[:200].decode(errors='replace')}'")
+        if api_version != expected or kind != rtype.kind:
+            if info.subresource:
+                pass  # subresources (scale, binding...) carry their own kinds
+            else:
+                raise errors.bad_request(
+                    f"the API version in the data ({api_version}) does not match the expected API version ({expected})"
+                    if api_version != expected else
+                    f"the kind in the data ({kind}) does not match the expected kind ({rtype.kind})"
+                )
+        if not isinstance(obj.get("metadata", {}), dict):
+            raise errors.bad_request("metadata must be an object")
+        self._field_validation(obj, rtype, ctx)
+        return obj
+
+    def _field_validation(self, obj, rtype, ctx):
+        defname = rtype.schema_name
+        if not defname:
+            return
+        type_errors = schemas.type_errors(obj, defname)
+        if type_errors:
+            raise errors.bad_request(type_errors[0])
+        unknown = schemas.unknown_fields(obj, defname)
+        if not unknown:
+            return
+        mode = ctx.extra["fieldValidation"]
+        if mode == "Strict":
+            listed = ", ".join(f'unknown field "{path}"' for path in unknown)
+            raise errors.bad_request(f"strict decoding error: {listed}")
+        if mode == "Warn":
+            ctx.warnings.extend(f'unknown field "{path}"' for path in unknown)
+        schemas.prune_unknown(obj, defname)
+
+    def _check_namespace(self, info, meta):
+        body_ns = meta.get("namespace")
+        if body_ns and info.namespace and body_ns != info.namespace:
+            raise errors.bad_request(
+                "the namespace of the provided object does not match the namespace sent on the request"
+            )
+        if not info.namespace:
+            raise errors.APIError(404, "NotFound", "the server could not find the requested resource")
+        meta["namespace"] = info.namespace
+
+    def _delete_options(self, request):
+        options = {}
+        body = request._request.body
+        if body.strip():
+            options = codecs.decode(body, request.content_type)
+        for name in ("propagationPolicy", "gracePeriodSeconds"):
+            if name in request.GET:
+                options[name] = request.GET[name]
+        if "orphanDependents" in request.GET:
+            options["orphanDependents"] = request.GET["orphanDependents"] == "true"
+        return options
+
+    def _served(self, rtype, obj):
+        obj = from_storage(rtype, obj)
+        obj["apiVersion"] = rtype.group_version
+        obj["kind"] = rtype.kind
+        return obj
+
+    def _object_response(self, request, rtype, obj, code, ctx=None):
+        obj = self._served(rtype, obj)
+        form, version = codecs.negotiate(request.META.get("HTTP_ACCEPT"))
+        if form == "table":
+            from resources import tables
+
+            obj = tables.table(rtype, [obj], request, version)
+        response = respond(obj, code, request, form)
+        if ctx is not None:
+            _warnings(response, ctx.warnings)
+        return response
+
+    def _get(self, request, info, rtype):
+        store = Store(builtin.for_tenant(info.tenant))
+        stored = store.get(rtype, Context(tenant=info.tenant), info.namespace, info.name)
+        form, version = codecs.negotiate(request.META.get("HTTP_ACCEPT"))
+        if form == "json" and rtype.from_storage is None and "pretty" not in request.GET:
+            return HttpResponse(stored.data, content_type=codecs.JSON)  # the stored bytes, as they are
+        return self._object_response(request, rtype, json.loads(stored.data), 200)
+
+    def _list(self, request, info, rtype):
+        q = request.GET
+        label_reqs = selectors.parse_label_selector(q.get("labelSelector", ""))
+        field_reqs = selectors.parse_field_selector(q.get("fieldSelector", ""))
+        for key, _, _ in field_reqs:
+            if key not in ("metadata.name", "metadata.namespace") and key not in rtype.selectable_fields:
+                raise errors.bad_request(f'field label not supported: {key}')
+        limit = _int_param(q, "limit")
+        revision, after, at_least = _list_revision(q, limit)
+        store = Store(builtin.for_tenant(info.tenant))
+        result = store.list(rtype, Context(tenant=info.tenant), info.namespace, label_reqs, field_reqs,
+                            limit, after, revision)
+        if at_least and result.revision < at_least:
+            raise errors.too_large_resource_version(at_least, result.revision)
+        meta = {"resourceVersion": str(result.revision)}
+        if result.continue_from is not None:
+            meta["continue"] = encode_continue(result.revision, result.continue_from)
+        form, version = codecs.negotiate(request.META.get("HTTP_ACCEPT"))
+        if form == "json" and rtype.from_storage is None and "pretty" not in q:
+            # Stream the stored bytes: no decode/encode per item.
+            head = dump_json({"kind": f"{rtype.kind}List", "apiVersion": rtype.group_version, "metadata": meta})
+            body = head[:-1] + b',"items":[' + ",".join(result.items).encode() + b"]}"
+            return HttpResponse(body, content_type=codecs.JSON)
+        items = [self._served(rtype, json.loads(item)) for item in result.items]
+        if form == "table":
+            from resources import tables
+
+            table = tables.table(rtype, items, request, version)
+            table["metadata"] = meta
+            return respond(table, 200, request)
+        return respond({"kind": f"{rtype.kind}List", "apiVersion": rtype.group_version, "metadata": meta,
+                        "items": items}, 200, request, form)
+
+    def _delete_collection(self, request, info, rtype, ctx, options, store):
+        label_reqs = selectors.parse_label_selector(request.GET.get("labelSelector", ""))
+        field_reqs = selectors.parse_field_selector(request.GET.get("fieldSelector", ""))
+        result = store.list(rtype, ctx, info.namespace, label_reqs, field_reqs)
+        deleted = []
+        for item in result.items:
+            meta = json.loads(item)["metadata"]
+            try:
+                obj, _ = store.delete(rtype, ctx, meta.get("namespace", ""), meta["name"], options)
+            except errors.APIError as exc:
+                if exc.code == 404:
+                    continue  # deleted meanwhile
+                raise
+            deleted.append(self._served(rtype, obj))
+        return respond({"kind": f"{rtype.kind}List", "apiVersion": rtype.group_version,
+                        "metadata": {"resourceVersion": str(result.revision)}, "items": deleted}, 200, request)
+
+
+def _warnings(response, warnings):
+    if warnings:
+        response.headers["Warning"] = ", ".join(
+            '299 - "' + w.replace("\\", "\\\\").replace('"', '\\"') + '"' for w in dict.fromkeys(warnings)
+        )
+
+
+def _int_param(q, name):
+    raw = q.get(name, "")
+    if not raw:
+        return 0
+    try:
+        value = int(raw)
+    except ValueError:
+        raise errors.bad_request(f"invalid {name} {raw!r}: must be an integer") from None
+    return max(value, 0)
+
+
+# -------------------------------------------------------------- list paging
+def encode_continue(revision, after):
+    token = json.dumps({"v": "meta.k8s.io/v1", "rv": revision, "start": list(after)}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(token.encode()).decode().rstrip("=")
+
+
+def decode_continue(token):
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        data = json.loads(raw)
+        if data.get("v") != "meta.k8s.io/v1":
+            raise ValueError("unsupported version")
+        revision = int(data["rv"])
+        ns, name = data["start"]
+        if revision <= 0 or not isinstance(ns, str) or not isinstance(name, str):
+            raise ValueError("bad start")
+    except (ValueError, KeyError, TypeError, binascii.Error, json.JSONDecodeError):
+        raise errors.bad_request("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)") from None
+    return revision, (ns, name)
+
+
+def _list_revision(q, limit):
+    """Resource version semantics of a list: returns (exact revision or 0 for
+    the latest, continue-after key, minimum revision for NotOlderThan)."""
+    rv = q.get("resourceVersion", "")
+    match = q.get("resourceVersionMatch", "")
+    token = q.get("continue", "")
+    if match and match not in ("Exact", "NotOlderThan"):
+        raise errors.bad_request(f'resourceVersionMatch: Unsupported value: "{match}"')
+    if token:
+        if rv and rv != "0":
+            raise errors.bad_request("specifying resource version is not allowed when using continue")
+        if match:
+            raise errors.bad_request("resourceVersionMatch is forbidden when continue is provided")
+        return (*decode_continue(token), 0)
+    if match and not rv:
+        raise errors.bad_request("resourceVersionMatch is forbidden unless resourceVersion is provided")
+    if rv in ("", "0"):
+        if match == "Exact" and rv == "0":
+            raise errors.bad_request('resourceVersionMatch "exact" is forbidden for resourceVersion "0"')
+        return 0, None, 0
+    try:
+        revision = int(rv)
+    except ValueError:
+        raise errors.bad_request(f"invalid resource version: {rv}") from None
+    if match == "Exact" or (not match and limit):
+        return revision, None, 0
+    return 0, None, revision
+
