@@ -26,7 +26,7 @@ def serve(request, info):
         return _openapi(request, registry, parts[1:])
     accept = request.META.get("HTTP_ACCEPT", "")
     if parts in (["api"], ["apis"]):
-        doc, content_type = discovery.discovery(registry, parts[0], accept)
+        doc, content_type = discovery.discovery(registry, parts[0], accept, request.get_host())
         if doc is None:
             raise errors.APIError(406, "NotAcceptable", "only the following media types are accepted: application/json, "
                                   + discovery.CONTENT_TYPE_AGGREGATED_V2)
@@ -51,19 +51,35 @@ def _openapi(request, registry, rest):
     from resources import openapi
 
     if rest == ["v2"]:
-        return _response(openapi.v2(registry))
+        if "protobuf" in request.META.get("HTTP_ACCEPT", ""):
+            body, etag = openapi.v2_protobuf(registry)
+            content_type = openapi.CONTENT_TYPE_V2_PROTOBUF
+        else:
+            body, etag = openapi.v2_json(registry)
+            content_type = "application/json"
+        response = HttpResponse(body, content_type=content_type)
+        response["ETag"] = f'"{etag}"'
+        return response
     if rest == ["v3"]:
         return _response(openapi.v3_index(registry))
     if len(rest) >= 2 and rest[0] == "v3":
-        gv = "/".join(rest[1:])
-        if gv.startswith("api/") and len(rest) == 3:
-            group, version = "", rest[2]
-        elif gv.startswith("apis/") and len(rest) == 4:
-            group, version = rest[2], rest[3]
+        path = "/".join(rest[1:])
+        built = openapi.v3_json(registry, path)
+        if built is None:
+            raise _not_found()
+        body, etag = built
+        wanted = request.GET.get("hash")
+        if wanted and wanted != etag:
+            # Stale hash: point at the current document, as upstream does.
+            prefix = request.path[: request.path.index("/openapi/")]
+            response = HttpResponse(status=301)
+            response["Location"] = f"{prefix}/openapi/v3/{path}?hash={etag}"
+            return response
+        response = HttpResponse(body, content_type="application/json")
+        response["ETag"] = f'"{etag}"'
+        if wanted:
+            response["Cache-Control"] = "public, immutable"
         else:
-            raise _not_found()
-        doc = openapi.v3(registry, group, version)
-        if doc is None:
-            raise _not_found()
-        return _response(doc)
+            response["Cache-Control"] = "no-cache, private"
+        return response
     raise _not_found()

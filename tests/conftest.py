@@ -1,0 +1,135 @@
+"""Shared fixtures. ``server`` starts the real API server (``manage.py
+serve``) on a fresh database — PostgreSQL when KUBEAPI_DATABASE_URL names
+one, else SQLite — and yields how to reach it."""
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Server:
+    url: str
+    kubeconfig: Path
+    ca: Path
+    token: str
+    var_dir: Path
+    database_url: str
+
+    def request(self, method, path, body=None, headers=None, token=True):
+        """Raw HTTPS request → (status, headers, body bytes)."""
+        req = urllib.request.Request(self.url + path, data=body, method=method)
+        if token:
+            req.add_header("Authorization", f"Bearer {self.token}")
+        for k, v in (headers or {}).items():
+            req.add_header(k, v)
+        ctx = ssl.create_default_context(cafile=str(self.ca))
+        try:
+            with urllib.request.urlopen(req, context=ctx, timeout=30) as resp:
+                return resp.status, dict(resp.headers), resp.read()
+        except urllib.error.HTTPError as err:
+            return err.code, dict(err.headers), err.read()
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _fresh_database():
+    """A new, empty database for one server: (url, cleanup)."""
+    base = os.environ.get("KUBEAPI_DATABASE_URL", "")
+    if base.startswith("postgres"):
+        import psycopg
+
+        name = f"kubeapi_e2e_{uuid.uuid4().hex[:10]}"
+        parts = urlparse(base)
+        admin_url = urlunparse(parts._replace(path="/postgres"))
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+        def drop():
+            with psycopg.connect(admin_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+        return urlunparse(parts._replace(path=f"/{name}")), drop
+    return None, lambda: None
+
+
+def start_server(tmp_path, extra_args=(), workers=1):
+    database_url, drop = _fresh_database()
+    var_dir = tmp_path / "var"
+    var_dir.mkdir(parents=True, exist_ok=True)
+    if database_url is None:
+        database_url = f"sqlite:///{var_dir / 'kubeapi.sqlite3'}"
+    port = _free_port()
+    env = dict(os.environ, KUBEAPI_VAR_DIR=str(var_dir), KUBEAPI_DATABASE_URL=database_url)
+    log = open(var_dir / "server.log", "wb")
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "manage.py"), "serve", "--secure-port", str(port),
+         "--workers", str(workers), *extra_args],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    server = None
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("server exited:\n" + (var_dir / "server.log").read_text())
+        kubeconfig = var_dir / "admin.kubeconfig"
+        if kubeconfig.exists():
+            token = (var_dir / "tokens.csv").read_text().split(",")[0]
+            server = Server(f"https://127.0.0.1:{port}", kubeconfig, var_dir / "ca.crt", token, var_dir, database_url)
+            try:
+                if server.request("GET", "/readyz")[0] == 200:
+                    break
+            except OSError:
+                pass
+        time.sleep(0.2)
+    else:
+        proc.kill()
+        raise RuntimeError("server did not become ready:\n" + (var_dir / "server.log").read_text())
+
+    def stop():
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+        drop()
+
+    return server, stop
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    srv, stop = start_server(tmp_path_factory.mktemp("server"))
+    yield srv
+    stop()
+
+
+def kubectl_path(env_name="KUBECTL"):
+    path = os.environ.get(env_name) or (shutil.which("kubectl") if env_name == "KUBECTL" else "")
+    return path if path and os.access(path, os.X_OK) else None
+
+
+@pytest.fixture(scope="session")
+def kubectl_bin():
+    path = kubectl_path()
+    if path is None:
+        pytest.skip("no kubectl: set KUBECTL to a kubectl binary or put one on PATH")
+    return path
