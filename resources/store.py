@@ -74,6 +74,9 @@ class Store:
             meta.pop("generation", None)
         if not rtype.namespaced:
             meta.pop("namespace", None)
+        generate = not meta.get("name") and meta.get("generateName")
+        if generate:
+            meta["name"] = validation.generate_name(meta["generateName"])
         stype.strategy.prepare_for_create(obj, ctx)
         admission.mutate(stype, ctx, obj, None)
         self._validate(stype, ctx, obj, None)
@@ -82,9 +85,8 @@ class Store:
         admission.validate(stype, ctx, obj, None)
         ctx.warnings.extend(stype.strategy.warnings(obj, ctx))
         stype.strategy.canonicalize(obj)
-        generate = not meta.get("name") and meta.get("generateName")
         for attempt in range(GENERATE_NAME_ATTEMPTS if generate else 1):
-            if generate:
+            if generate and attempt:
                 meta["name"] = validation.generate_name(meta["generateName"])
             if ctx.dry_run:
                 return obj
@@ -97,10 +99,10 @@ class Store:
         raise AssertionError("unreachable")
 
     def _validate(self, stype, ctx, obj, old):
-        causes = list(stype.strategy.validate(obj, ctx) if old is None else stype.strategy.validate_update(obj, old, ctx))
-        causes += validation.validate_object_meta(obj.get("metadata") or {}, stype.namespaced, stype.strategy.name_rule)
+        causes = validation.validate_object_meta(obj.get("metadata") or {}, stype.namespaced, stype.strategy.name_rule)
         if old is not None:
             causes += validation.validate_object_meta_update(obj.get("metadata") or {}, old.get("metadata") or {})
+        causes += stype.strategy.validate(obj, ctx) if old is None else stype.strategy.validate_update(obj, old, ctx)
         if causes:
             name = (obj.get("metadata") or {}).get("name") or (obj.get("metadata") or {}).get("generateName") or ""
             raise errors.invalid(stype.group, stype.kind, name, causes)

@@ -208,18 +208,18 @@ class ResourceView(KubeAPIView):
         defname = rtype.schema_name
         if not defname:
             return
-        type_errors = schemas.type_errors(obj, defname)
-        if type_errors:
-            raise errors.bad_request(type_errors[0])
+        prefix = f'{rtype.kind} in version "{rtype.version}" cannot be handled as a {rtype.kind}: '
+        decode_error = schemas.decode_error(obj, defname)
+        if decode_error:
+            raise errors.bad_request(prefix + decode_error)
         unknown = schemas.unknown_fields(obj, defname)
         if not unknown:
             return
         mode = ctx.extra["fieldValidation"]
         if mode == "Strict":
-            listed = ", ".join(f'unknown field "{path}"' for path in unknown)
-            raise errors.bad_request(f"strict decoding error: {listed}")
+            raise errors.bad_request(prefix + schemas.strict_decoding_message(unknown))
         if mode == "Warn":
-            ctx.warnings.extend(f'unknown field "{path}"' for path in unknown)
+            ctx.warnings.extend(schemas.unknown_field_message(path) for path in unknown)
         schemas.prune_unknown(obj, defname)
 
     def _check_namespace(self, info, meta):

@@ -170,10 +170,12 @@ def test_list_at_compacted_revision_is_expired(store):
     ([("app", "!exists", ())], ["none"]),
     ([("app", "=", ("web",)), ("tier", "=", ("front",))], ["w1"]),
     ([("app.kubernetes.io/name", "=", ("x",))], ["d1"]),
+    ([("rank", "gt", ("5",))], ["w2"]),
+    ([("rank", "lt", ("5",))], ["w1"]),
 ])
 def test_label_selectors_run_in_sql(store, reqs, expected):
-    objs = {"w1": {"app": "web", "tier": "front"}, "w2": {"app": "web"},
-            "d1": {"app": "db", "app.kubernetes.io/name": "x"}, "none": {}}
+    objs = {"w1": {"app": "web", "tier": "front", "rank": "3"}, "w2": {"app": "web", "rank": "10"},
+            "d1": {"app": "db", "app.kubernetes.io/name": "x", "rank": "x1"}, "none": {}}
     for name, labels in objs.items():
         store.create(key(name), cm(name, labels=labels), {})
     result = store.list("t1", "", "configmaps", "ns", labels=reqs)

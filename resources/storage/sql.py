@@ -366,6 +366,16 @@ def _selectors(labels, fields, vendor):
             elif op == "notin":
                 sql += f" AND ({expr} IS NULL OR {expr} NOT IN ({', '.join(['%s'] * len(values))}))"
                 params += p + p + list(values)
+            elif op in ("gt", "lt"):
+                # Upstream compares only values that parse as integers.
+                if vendor == "postgresql":
+                    number = f"(CASE WHEN {expr} ~ '^-?[0-9]+$' THEN ({expr})::numeric END)"
+                    params += p * 2
+                else:
+                    number = f"(CASE WHEN {expr} GLOB '[0-9]*' OR {expr} GLOB '-[0-9]*' THEN CAST({expr} AS INTEGER) END)"
+                    params += p * 3
+                sql += f" AND {number} {'>' if op == 'gt' else '<'} %s"
+                params.append(int(values[0]))
             elif op == "exists":
                 sql += f" AND {expr} IS NOT NULL"
                 params += p
