@@ -13,6 +13,11 @@ from a2wsgi import WSGIMiddleware  # noqa: E402
 
 from kubeapi.wsgi import application as wsgi_application  # noqa: E402
 
+if os.environ.get("KUBEAPI_EMBEDDED_LOOPS", "1") == "1":
+    from resources.tasks import start_embedded_loops
+
+    start_embedded_loops()
+
 _threads = int(os.environ.get("KUBEAPI_THREADS", "16"))
 _wsgi = WSGIMiddleware(wsgi_application, workers=_threads)
 
@@ -26,4 +31,9 @@ async def application(scope, receive, send):
             elif message["type"] == "lifespan.shutdown":
                 await send({"type": "lifespan.shutdown.complete"})
                 return
-    await _wsgi(scope, receive, send)
+    async def receive_coroutine():
+        # a2wsgi schedules receive() with run_coroutine_threadsafe, which
+        # needs a real coroutine; granian's receive returns another awaitable.
+        return await receive()
+
+    await _wsgi(scope, receive_coroutine, send)

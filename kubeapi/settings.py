@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "kubeapi",
     "guardian",
     "resources",
     "authz",
@@ -66,6 +67,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = None
+    # A file, not Django's in-memory default: tests write from several threads.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-default.sqlite3")}
 else:
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -97,6 +100,9 @@ KUBEAPI_VERSION = "v1.32.0"
 
 CELERY_BROKER_URL = os.environ.get("KUBEAPI_CELERY_BROKER_URL", KUBEAPI_REDIS_URL or "memory://")
 CELERY_TASK_ALWAYS_EAGER = not KUBEAPI_REDIS_URL
+CELERY_BEAT_SCHEDULE = {
+    "finalize-namespaces": {"task": "resources.finalize_namespaces", "schedule": 2.0},
+}
 
 LOGGING = {
     "version": 1,

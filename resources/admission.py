@@ -66,6 +66,8 @@ def allocate_cluster_ip(rtype, ctx, obj, old):
     if old is not None:
         # clusterIP is immutable; carry it over when the client left it out.
         old_spec = old.get("spec") or {}
+        if spec.get("type") == "ExternalName" or old_spec.get("type") == "ExternalName":
+            return  # ExternalName has no cluster IP to carry either way
         if not spec.get("clusterIP") and old_spec.get("clusterIP"):
             spec["clusterIP"] = old_spec["clusterIP"]
             spec["clusterIPs"] = old_spec.get("clusterIPs") or [old_spec["clusterIP"]]

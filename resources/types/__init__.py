@@ -1,0 +1,14 @@
+"""Built-in kinds. Importing this package registers every one of them in
+``resources.registry.builtin``."""
+from resources.types import (  # noqa: F401  (imported for their registrations)
+    apps,
+    autoscaling,
+    batch,
+    coordination,
+    core,
+    events,
+    networking,
+    policy,
+    scheduling,
+    storage,
+)
