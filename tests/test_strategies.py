@@ -981,7 +981,7 @@ def test_hpa_storage_declarations():
 # ============================================================= declarations
 DECLARED = {
     # (group, version, plural): (namespaced, subresources, short names, categories)
-    ("", "v1", "namespaces"): (False, ("status",), ("ns",), ()),
+    ("", "v1", "namespaces"): (False, ("status", "finalize"), ("ns",), ()),
     ("", "v1", "configmaps"): (True, (), ("cm",), ()),
     ("", "v1", "secrets"): (True, (), (), ()),
     ("", "v1", "serviceaccounts"): (True, (), ("sa",), ()),
