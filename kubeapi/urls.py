@@ -12,3 +12,20 @@ urlpatterns = [
     re_path(_tenant + r"version/?$", health.version),
     re_path(_tenant + r"(?:api|apis|openapi)(?:/.*)?$", ResourceView.as_view()),
 ]
+
+
+def _not_found(request, exception=None):
+    from resources import errors
+
+    return errors.APIError(404, "NotFound", "the server could not find the requested resource").response()
+
+
+def _server_error(request):
+    from resources import errors
+
+    return errors.internal("an unexpected error occurred while serving the request").response()
+
+
+# Every error is a metav1 Status, also for paths no view serves and for crashes.
+handler404 = _not_found
+handler500 = _server_error

@@ -16,7 +16,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from kubeapi import requestinfo
-from resources import codecs, errors, schemas, selectors
+from resources import codecs, errors, schemas, selectors, tenants
 from resources.encoding import dump_json
 from resources.registry import builtin
 from resources.store import Store, from_storage
@@ -42,6 +42,7 @@ class KubeAPIView(APIView):
     def initial(self, request, *args, **kwargs):
         request.kube = requestinfo.parse(request.method, request.path, request.GET)
         super().initial(request, *args, **kwargs)
+        tenants.ensure(request.kube.tenant, request.user)
 
     def handle_exception(self, exc):
         if isinstance(exc, errors.APIError):

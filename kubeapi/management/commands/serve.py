@@ -34,9 +34,9 @@ class Command(BaseCommand):
 
         if not opts["no_migrate"]:
             call_command("migrate", verbosity=0, interactive=False)
-        from resources.storage import storage
+        from resources import tenants
 
-        storage.ensure_tenant("default")
+        tenants.ensure("default")
         var_dir = Path(settings.VAR_DIR)
         network = ipaddress.ip_network(settings.KUBEAPI_SERVICE_CLUSTER_IP_RANGE, strict=False)
         if opts["tls_cert_file"] and opts["tls_private_key_file"]:

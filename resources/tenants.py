@@ -1,0 +1,53 @@
+"""Tenants (logical clusters) come into being on first use by a cluster
+admin (``system:masters``), as a kcp workspace does on creation: the
+counter row, then the namespaces kube-apiserver's bootstrap controller keeps
+(default, kube-system, kube-public, kube-node-lease). Anyone else asking
+for a tenant that does not exist gets 404.
+"""
+import threading
+
+from resources import errors
+from resources.registry import builtin
+from resources.storage import Key, storage
+from resources.strategy import Context
+
+SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+ADMIN_GROUP = "system:masters"
+
+_ready = set()  # tenants known to exist in this process
+_lock = threading.Lock()
+
+
+def ensure(tenant, user=None, create=True):
+    """Make sure ``tenant`` exists; create it when ``create`` and the user
+    (None: the server itself) is a cluster admin. Raises 404 otherwise."""
+    if tenant in _ready:
+        return
+    with _lock:
+        if tenant in _ready:
+            return
+        try:
+            storage.current_revision(tenant)
+        except errors.APIError:
+            if not create or (user is not None and ADMIN_GROUP not in getattr(user, "groups", ())):
+                raise
+            storage.ensure_tenant(tenant)
+        _bootstrap_namespaces(tenant)
+        _ready.add(tenant)
+
+
+def _bootstrap_namespaces(tenant):
+    from resources.store import Store  # the store imports admission, which imports storage users
+
+    registry = builtin.for_tenant(tenant)
+    namespaces = registry.get("", "v1", "namespaces")
+    store = Store(registry)
+    for name in SYSTEM_NAMESPACES:
+        if storage.get(Key(tenant, "", "namespaces", "", name)) is not None:
+            continue
+        try:
+            store.create(namespaces, Context(tenant=tenant), {
+                "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+        except errors.APIError as exc:
+            if exc.reason != "AlreadyExists":  # another process made it first
+                raise
