@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.staticfiles.views import serve as serve_static
 from django.urls import path, re_path
 
 from kubeapi import health
@@ -8,6 +9,9 @@ _tenant = r"^(?:clusters/(?P<tenant>[a-z0-9]([-a-z0-9]*[a-z0-9])?)/)?"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # The admin's CSS/JS, served by Django itself: the admin is an operator
+    # tool, not worth a separate static file server.
+    re_path(r"^static/(?P<path>.*)$", serve_static, {"insecure": True}),
     re_path(_tenant + r"(?P<check>healthz|livez|readyz)(?:/(?P<name>[^/]+))?/?$", health.probe),
     re_path(_tenant + r"version/?$", health.version),
     re_path(_tenant + r"(?:api|apis|openapi)(?:/.*)?$", ResourceView.as_view()),

@@ -4,7 +4,10 @@ counter row, then the namespaces kube-apiserver's bootstrap controller keeps
 (default, kube-system, kube-public, kube-node-lease). Anyone else asking
 for a tenant that does not exist gets 404.
 """
+import ipaddress
 import threading
+
+from django.conf import settings
 
 from resources import errors
 from resources.registry import builtin
@@ -33,6 +36,7 @@ def ensure(tenant, user=None, create=True):
                 raise
             storage.ensure_tenant(tenant)
         _bootstrap_namespaces(tenant)
+        _bootstrap_kubernetes_service(tenant)
         _ready.add(tenant)
 
 
@@ -51,3 +55,25 @@ def _bootstrap_namespaces(tenant):
         except errors.APIError as exc:
             if exc.reason != "AlreadyExists":  # another process made it first
                 raise
+
+
+def _bootstrap_kubernetes_service(tenant):
+    """The ``kubernetes`` Service in ``default`` on the first address of the
+    service range, as kube-apiserver's bootstrap controller keeps it."""
+    from resources.store import Store
+
+    if storage.get(Key(tenant, "", "services", "default", "kubernetes")) is not None:
+        return
+    registry = builtin.for_tenant(tenant)
+    network = ipaddress.ip_network(settings.KUBEAPI_SERVICE_CLUSTER_IP_RANGE, strict=False)
+    try:
+        Store(registry).create(registry.get("", "v1", "services"), Context(tenant=tenant), {
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "kubernetes", "namespace": "default",
+                         "labels": {"component": "apiserver", "provider": "kubernetes"}},
+            "spec": {"clusterIP": str(network[1]), "type": "ClusterIP", "sessionAffinity": "None",
+                     "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]},
+        })
+    except errors.APIError as exc:
+        if exc.reason != "AlreadyExists":
+            raise
