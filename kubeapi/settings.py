@@ -102,6 +102,7 @@ CELERY_BROKER_URL = os.environ.get("KUBEAPI_CELERY_BROKER_URL", KUBEAPI_REDIS_UR
 CELERY_TASK_ALWAYS_EAGER = not KUBEAPI_REDIS_URL
 CELERY_BEAT_SCHEDULE = {
     "finalize-namespaces": {"task": "resources.finalize_namespaces", "schedule": 2.0},
+    "collect-garbage": {"task": "resources.collect_garbage", "schedule": 2.0},
 }
 
 LOGGING = {

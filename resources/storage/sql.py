@@ -149,6 +149,19 @@ class SQLStorage:
                 break
         return _page(newest, limit, revision)
 
+    def containing(self, tenant, text):
+        """Objects whose encoded body contains ``text`` (a uid, a finalizer
+        name): a scan, for background loops that look for rare things.
+        Returns [(group, resource, namespace, name, data)]."""
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        with self.connection.cursor() as cur:
+            cur.execute(
+                "SELECT api_group, resource, namespace, name, data FROM kube_object"
+                " WHERE tenant = %s AND data LIKE %s ESCAPE '\\'",
+                [tenant, pattern],
+            )
+            return cur.fetchall()
+
     def history_since(self, tenant, revision, limit=0):
         sql = (
             "SELECT revision, event_type, namespace, name, data, api_group, resource FROM kube_history"
