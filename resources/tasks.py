@@ -133,6 +133,10 @@ def collect_garbage(tenant):
     propagation: ``orphan`` strips owner references from dependents,
     ``foregroundDeletion`` deletes dependents first, and dependents of an
     owner that is gone (background propagation) are deleted."""
+    last = _gc_checked.get(tenant)
+    current = storage.current_revision(tenant)
+    if last == current:
+        return  # nothing was written since the last pass
     registry = builtin.for_tenant(tenant)
     store = Store(registry)
     for finalizer in ("orphan", "foregroundDeletion"):
@@ -152,9 +156,7 @@ def collect_garbage(tenant):
                 _update_meta(store, rtype, tenant, owner, lambda m: m.update(
                     finalizers=[f for f in m.get("finalizers") or [] if f != finalizer]))
     # Background propagation: cascade the deletions committed since the last pass.
-    last = _gc_checked.get(tenant)
-    current = storage.current_revision(tenant)
-    if last is not None and last < current:
+    if last is not None:
         for event in storage.history_since(tenant, last):
             if event.event_type != "DELETED":
                 continue
