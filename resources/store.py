@@ -177,6 +177,21 @@ class Store:
             return result or json.loads(self.get(rtype, ctx, namespace, name).data)
         return json.loads(storage.guaranteed_update(key, apply, lambda o: fields_of(stype, o)).data)
 
+    def create_on_subresource(self, rtype, ctx, namespace, name, body):
+        """POST to an action subresource (pods/binding): the strategy turns
+        the body into a change of the parent object."""
+        stype = _storage_type(rtype, self.registry)
+
+        def apply(current):
+            # The strategy owns the rules here: binding sets spec.nodeName,
+            # which an ordinary pod update may not.
+            return stype.strategy.create_on_subresource(ctx.subresource, current, body, ctx)
+
+        if ctx.dry_run:
+            return apply(json.loads(self.get(rtype, ctx, namespace, name).data))
+        key = self.key(rtype, ctx, namespace, name)
+        return json.loads(storage.guaranteed_update(key, apply, lambda o: fields_of(stype, o)).data)
+
     # ----------------------------------------------------------------- delete
     def delete(self, rtype, ctx, namespace, name, options):
         """Returns (object, deleted_now)."""

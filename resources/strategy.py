@@ -65,6 +65,13 @@ class Strategy:
 
         raise errors.APIError(404, "NotFound", f"the server could not find the requested resource")
 
+    def create_on_subresource(self, subresource, obj, body, ctx):
+        """POST to a subresource that acts on the object (pods/binding):
+        return the updated object."""
+        from resources import errors
+
+        raise errors.APIError(405, "MethodNotAllowed", f"create is not supported on {subresource}")
+
     def prepare_for_delete(self, obj, ctx):
         """A delete that has to wait (finalizers) marks the object; e.g. a
         namespace's phase becomes Terminating."""

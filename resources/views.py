@@ -16,7 +16,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from kubeapi import requestinfo
-from resources import codecs, errors, schemas, selectors, tenants
+from resources import codecs, discovery, errors, schemas, selectors, tenants
 from resources.encoding import dump_json
 from resources.registry import builtin
 from resources.store import Store, from_storage
@@ -88,10 +88,13 @@ class ResourceView(KubeAPIView):
         rtype = self._rtype(info)
         if info.name and not info.subresource:
             raise errors.method_not_supported(rtype.group, rtype.plural, "create")
-        if info.subresource:
-            raise errors.method_not_supported(rtype.group, f"{rtype.plural}/{info.subresource}", "create")
         ctx = self._context(request, info)
         obj = self._body(request, info, rtype, ctx)
+        if info.subresource:
+            # e.g. pods/binding: an action on the parent object.
+            Store(builtin.for_tenant(info.tenant)).create_on_subresource(rtype, ctx, info.namespace, info.name, obj)
+            return respond({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201},
+                           201, request)
         meta = obj.setdefault("metadata", {})
         if rtype.namespaced:
             self._check_namespace(info, meta)
@@ -185,31 +188,32 @@ class ResourceView(KubeAPIView):
         if not body.strip():
             raise errors.bad_request("the body of the request was empty")
         obj = codecs.decode(body, request.content_type)
-        expected = rtype.group_version
+        # Subresources such as scale or binding speak their own kinds.
+        group, version, expected_kind = rtype.group, rtype.version, rtype.kind
+        if info.subresource:
+            sub = discovery.subresource(info.subresource)
+            group, version = sub.group_version_for(rtype)
+            expected_kind = sub.kind_for(rtype)
+        expected = f"{group}/{version}" if group else version
         api_version, kind = obj.get("apiVersion"), obj.get("kind")
         if not kind:
             raise errors.bad_request(f"Object 'Kind' is missing in '{body[:200].decode(errors='replace')}'")
         if not api_version:
             raise errors.bad_request(f"Object 'apiVersion' is missing in '{body[:200].decode(errors='replace')}'")
-        if api_version != expected or kind != rtype.kind:
-            if info.subresource:
-                pass  # subresources (scale, binding...) carry their own kinds
-            else:
-                raise errors.bad_request(
-                    f"the API version in the data ({api_version}) does not match the expected API version ({expected})"
-                    if api_version != expected else
-                    f"the kind in the data ({kind}) does not match the expected kind ({rtype.kind})"
-                )
+        if api_version != expected:
+            raise errors.bad_request(
+                f"the API version in the data ({api_version}) does not match the expected API version ({expected})")
+        if kind != expected_kind:
+            raise errors.bad_request(f"the kind in the data ({kind}) does not match the expected kind ({expected_kind})")
         if not isinstance(obj.get("metadata", {}), dict):
             raise errors.bad_request("metadata must be an object")
-        self._field_validation(obj, rtype, ctx)
+        self._field_validation(obj, schemas.definition_name(group, version, kind), kind, version, ctx)
         return obj
 
-    def _field_validation(self, obj, rtype, ctx):
-        defname = rtype.schema_name
+    def _field_validation(self, obj, defname, kind, version, ctx):
         if not defname:
             return
-        prefix = f'{rtype.kind} in version "{rtype.version}" cannot be handled as a {rtype.kind}: '
+        prefix = f'{kind} in version "{version}" cannot be handled as a {kind}: '
         decode_error = schemas.decode_error(obj, defname)
         if decode_error:
             raise errors.bad_request(prefix + decode_error)

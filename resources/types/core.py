@@ -1115,6 +1115,11 @@ class PodStrategy(BuiltinStrategy):
     has_status = True
     tracks_generation = False
 
+    def create_on_subresource(self, subresource, obj, body, ctx):
+        if subresource == "binding":
+            return apply_binding(obj, body)
+        return super().create_on_subresource(subresource, obj, body, ctx)
+
     def prepare_for_create(self, obj, ctx):
         Strategy.prepare_for_create(self, obj, ctx)
         defaults.admit_pod(obj)
@@ -1737,11 +1742,13 @@ def register_all():
         ),
         ResourceType(
             group="", version="v1", kind="ServiceAccount", plural="serviceaccounts", namespaced=True,
-            strategy=ServiceAccountStrategy(), short_names=("sa",), **_table("ServiceAccount"),
+            strategy=ServiceAccountStrategy(), short_names=("sa",), return_deleted_object=True,
+            **_table("ServiceAccount"),
         ),
         ResourceType(
             group="", version="v1", kind="Pod", plural="pods", namespaced=True,
             strategy=PodStrategy(), short_names=("po",), categories=("all",), subresources=("status", "binding"),
+            return_deleted_object=True,
             selectable_fields={
                 "spec.nodeName": _field("spec", "nodeName"),
                 "spec.restartPolicy": _field("spec", "restartPolicy"),
@@ -1757,6 +1764,7 @@ def register_all():
         ResourceType(
             group="", version="v1", kind="Service", plural="services", namespaced=True,
             strategy=ServiceStrategy(), short_names=("svc",), categories=("all",), subresources=("status",),
+            return_deleted_object=True,
             verbs=("create", "delete", "get", "list", "patch", "update", "watch"),
             selectable_fields={"spec.clusterIP": _field("spec", "clusterIP"), "spec.type": _field("spec", "type")},
             **_table("Service"),
@@ -1791,7 +1799,7 @@ def register_all():
         ),
         ResourceType(
             group="", version="v1", kind="ResourceQuota", plural="resourcequotas", namespaced=True,
-            strategy=ResourceQuotaStrategy(), short_names=("quota",), subresources=("status",),
+            strategy=ResourceQuotaStrategy(), short_names=("quota",), subresources=("status",), return_deleted_object=True,
             **_table("ResourceQuota"),
         ),
         ResourceType(
@@ -1800,17 +1808,18 @@ def register_all():
         ),
         ResourceType(
             group="", version="v1", kind="PersistentVolume", plural="persistentvolumes", namespaced=False,
-            strategy=PersistentVolumeStrategy(), short_names=("pv",), subresources=("status",),
+            strategy=PersistentVolumeStrategy(), short_names=("pv",), subresources=("status",), return_deleted_object=True,
             **_table("PersistentVolume"),
         ),
         ResourceType(
             group="", version="v1", kind="PersistentVolumeClaim", plural="persistentvolumeclaims", namespaced=True,
             strategy=PersistentVolumeClaimStrategy(), short_names=("pvc",), subresources=("status",),
+            return_deleted_object=True,
             **_table("PersistentVolumeClaim"),
         ),
         ResourceType(
             group="", version="v1", kind="PodTemplate", plural="podtemplates", namespaced=True,
-            strategy=PodTemplateStrategy(), **_table("PodTemplate"),
+            strategy=PodTemplateStrategy(), return_deleted_object=True, **_table("PodTemplate"),
         ),
         ResourceType(
             group="", version="v1", kind="ReplicationController", plural="replicationcontrollers", namespaced=True,
