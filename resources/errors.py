@@ -16,12 +16,13 @@ class APIError(Exception):
         self.message = message
         self.details = details
         self.headers = headers or {}
+        self.list_meta = {}  # Status.metadata (ListMeta), e.g. a continue token
 
     def status(self):
         body = {
             "kind": "Status",
             "apiVersion": "v1",
-            "metadata": {},
+            "metadata": dict(self.list_meta),
             "status": "Failure",
             "message": self.message,
             "reason": self.reason,

@@ -285,8 +285,13 @@ class ResourceView(KubeAPIView):
         limit = _int_param(q, "limit")
         revision, after, at_least = _list_revision(q, limit)
         store = Store(builtin.for_tenant(info.tenant))
-        result = store.list(rtype, Context(tenant=info.tenant), info.namespace, label_reqs, field_reqs,
-                            limit, after, revision)
+        try:
+            result = store.list(rtype, Context(tenant=info.tenant), info.namespace, label_reqs, field_reqs,
+                                limit, after, revision)
+        except errors.APIError as exc:
+            if exc.code == 410 and after is not None:
+                raise expired_continue(rtype, store, info, after) from None
+            raise
         if at_least and result.revision < at_least:
             raise errors.too_large_resource_version(at_least, result.revision)
         meta = {"resourceVersion": str(result.revision)}
@@ -363,6 +368,22 @@ def decode_continue(token):
     except (ValueError, KeyError, TypeError, binascii.Error, json.JSONDecodeError):
         raise errors.bad_request("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)") from None
     return revision, (ns, name)
+
+
+def expired_continue(rtype, store, info, after):
+    """410 for a continue token whose snapshot was compacted. As upstream,
+    the Status carries a fresh token that continues from the same key at
+    the latest revision (an inconsistent but complete continuation)."""
+    latest = store.list(rtype, Context(tenant=info.tenant), info.namespace, limit=1).revision
+    exc = errors.expired(
+        "The provided continue parameter is too old to display a consistent list result. You can start a new "
+        "list without the continue parameter, or use the continue token in this response to retrieve the "
+        "remainder of the results. Continuing with the provided token results in an inconsistent list - "
+        "objects that were created, modified, or deleted between the time the first chunk was returned and "
+        "now may show up in the list."
+    )
+    exc.list_meta = {"continue": encode_continue(latest, after)}
+    return exc
 
 
 def _list_revision(q, limit):
