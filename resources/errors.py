@@ -39,8 +39,11 @@ class APIError(Exception):
         return resp
 
 
-def _qualified(group, resource):
+def qualified(group, resource):
     return f"{resource}.{group}" if group else resource
+
+
+_qualified = qualified
 
 
 def not_found(group, resource, name):

@@ -81,7 +81,7 @@ class Store:
         admission.mutate(stype, ctx, obj, None)
         self._validate(stype, ctx, obj, None)
         if rtype.namespaced:
-            self._require_namespace(ctx, meta["namespace"])
+            self._require_namespace(ctx, meta["namespace"], rtype, meta["name"])
         admission.validate(stype, ctx, obj, None)
         ctx.warnings.extend(stype.strategy.warnings(obj, ctx))
         stype.strategy.canonicalize(obj)
@@ -107,7 +107,7 @@ class Store:
             name = (obj.get("metadata") or {}).get("name") or (obj.get("metadata") or {}).get("generateName") or ""
             raise errors.invalid(stype.group, stype.kind, name, causes)
 
-    def _require_namespace(self, ctx, namespace):
+    def _require_namespace(self, ctx, namespace, rtype, name):
         """NamespaceLifecycle admission: the namespace must exist and not be terminating."""
         ns = storage.get(Key(ctx.tenant, "", "namespaces", "", namespace))
         if ns is None:
@@ -116,8 +116,9 @@ class Store:
             raise errors.APIError(
                 403,
                 "Forbidden",
+                f'{errors.qualified(rtype.group, rtype.plural)} "{name}" is forbidden: '
                 f"unable to create new content in namespace {namespace} because it is being terminated",
-                {"name": namespace, "kind": "namespaces",
+                {"name": name, "group": rtype.group, "kind": rtype.plural,
                  "causes": [{"reason": "NamespaceTerminating", "message": f"namespace {namespace} is being terminated",
                              "field": "metadata.namespace"}]},
             )

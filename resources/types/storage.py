@@ -64,7 +64,8 @@ def register_all():
     types = [
         ResourceType(
             group="storage.k8s.io", version="v1", kind="StorageClass", plural="storageclasses", namespaced=False,
-            strategy=StorageClassStrategy(), short_names=("sc",), **_table("StorageClass"),
+            strategy=StorageClassStrategy(), short_names=("sc",), return_deleted_object=True,
+            **_table("StorageClass"),
         ),
     ]
     for rtype in types:

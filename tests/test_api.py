@@ -1,0 +1,674 @@
+"""The generic API behaviour, through raw HTTP against the running server.
+
+One parametrised suite: every kind in ``tests/kinds.py`` goes through the
+same tests (create, read, list, update, status, finalizers, selectors,
+dry run, ...). Then the behaviour that does not depend on the kind (bad
+input, paging, tenants, health) is tested once.
+"""
+import itertools
+import json
+import time
+import uuid
+
+import pytest
+import yaml
+
+from tests.kinds import KINDS, Kind
+
+_counter = itertools.count()
+
+
+def unique(prefix="o"):
+    return f"{prefix}-{next(_counter)}-{uuid.uuid4().hex[:5]}"
+
+
+class API:
+    """Small JSON helper over ``server.request``."""
+
+    def __init__(self, server, prefix=""):
+        self.server = server
+        self.prefix = prefix  # "/clusters/<tenant>" or ""
+
+    def call(self, method, path, obj=None, *, body=None, ctype="application/json", headers=None, token=True):
+        hdrs = dict(headers or {})
+        if obj is not None:
+            body = json.dumps(obj).encode()
+        if body is not None:
+            hdrs.setdefault("Content-Type", ctype)
+        code, resp_headers, data = self.server.request(method, self.prefix + path, body, hdrs, token=token)
+        ctype_out = next((v for k, v in resp_headers.items() if k.lower() == "content-type"), "")
+        if ctype_out.startswith("application/json") and data:
+            return code, json.loads(data)
+        return code, data
+
+    def get(self, path, **kw):
+        return self.call("GET", path, **kw)
+
+    def post(self, path, obj=None, **kw):
+        return self.call("POST", path, obj, **kw)
+
+    def put(self, path, obj=None, **kw):
+        return self.call("PUT", path, obj, **kw)
+
+    def delete(self, path, obj=None, **kw):
+        return self.call("DELETE", path, obj, **kw)
+
+    def create_namespace(self, name=None):
+        name = name or unique("ns")
+        code, body = self.post("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace",
+                                                     "metadata": {"name": name}})
+        assert code == 201, body
+        return name
+
+
+def assert_status(body, code, reason):
+    """Every error is a metav1 Status carrying the HTTP code and reason."""
+    assert isinstance(body, dict), body
+    assert body["kind"] == "Status" and body["apiVersion"] == "v1", body
+    assert body["status"] == "Failure", body
+    assert body["code"] == code, body
+    assert body["reason"] == reason, body
+
+
+@pytest.fixture(scope="module")
+def api(server):
+    return API(server)
+
+
+@pytest.fixture(scope="module")
+def ns(api):
+    return api.create_namespace("api-tests")
+
+
+def kind_id(kind):
+    return kind.id
+
+
+each_kind = pytest.mark.parametrize("kind", KINDS, ids=kind_id)
+namespaced_kinds = pytest.mark.parametrize("kind", [k for k in KINDS if k.namespaced], ids=kind_id)
+status_kinds = pytest.mark.parametrize("kind", [k for k in KINDS if k.status is not None], ids=kind_id)
+
+
+def create(api, kind: Kind, ns, name=None, labels=None, **kw):
+    name = name or unique(kind.plural[:6])
+    code, body = api.post(kind.base(ns), kind.valid(name, ns if kind.namespaced else "", labels), **kw)
+    assert code == 201, body
+    return body
+
+
+def path_of(kind, ns, name, sub=""):
+    return f"{kind.base(ns)}/{name}" + (f"/{sub}" if sub else "")
+
+
+# ============================================================ per kind
+@each_kind
+def test_create_read_list_delete(api, ns, kind):
+    created = create(api, kind, ns)
+    meta = created["metadata"]
+    name = meta["name"]
+    assert created["apiVersion"] == kind.group_version and created["kind"] == kind.kind
+    uuid.UUID(meta["uid"])
+    assert int(meta["resourceVersion"]) > 0
+    assert meta["creationTimestamp"].endswith("Z")
+    if kind.namespaced:
+        assert meta["namespace"] == ns
+    else:
+        assert "namespace" not in meta
+    if kind.tracks_generation:
+        assert meta["generation"] == 1
+    else:
+        assert "generation" not in meta
+
+    code, got = api.get(path_of(kind, ns, name))
+    assert code == 200
+    assert got == created
+
+    code, listed = api.get(kind.base(ns))
+    assert code == 200
+    assert listed["kind"] == kind.kind + "List" and listed["apiVersion"] == kind.group_version
+    assert int(listed["metadata"]["resourceVersion"]) >= int(meta["resourceVersion"])
+    assert name in [i["metadata"]["name"] for i in listed["items"]]
+    assert all(i["kind"] == kind.kind and i["apiVersion"] == kind.group_version for i in listed["items"])
+
+    code, deleted = api.delete(path_of(kind, ns, name))
+    assert code == 200, deleted
+    if kind.returns_object_on_delete:
+        assert deleted["kind"] == kind.kind and deleted["metadata"]["uid"] == meta["uid"]
+    else:
+        group = kind.group_version.rpartition("/")[0]
+        assert deleted["kind"] == "Status" and deleted["status"] == "Success", deleted
+        assert deleted["details"] == {"name": name, "group": group, "kind": kind.plural, "uid": meta["uid"]}
+    code, gone = api.get(path_of(kind, ns, name))
+    assert_status(gone, 404, "NotFound")
+    group = kind.group_version.rpartition("/")[0]
+    qualified = f"{kind.plural}.{group}" if group else kind.plural
+    assert gone["message"] == f'{qualified} "{name}" not found'
+    assert gone["details"] == {"name": name, "group": group, "kind": kind.plural}
+    code, again = api.delete(path_of(kind, ns, name))
+    assert_status(again, 404, "NotFound")
+
+
+@each_kind
+def test_already_exists_and_invalid(api, ns, kind):
+    created = create(api, kind, ns)
+    name = created["metadata"]["name"]
+    code, body = api.post(kind.base(ns), kind.valid(name, ns if kind.namespaced else ""))
+    assert_status(body, 409, "AlreadyExists")
+    assert code == 409
+
+    bad_name = unique("bad")
+    code, body = api.post(kind.base(ns), kind.broken(bad_name, ns if kind.namespaced else ""))
+    assert_status(body, 422, "Invalid")
+    assert kind.invalid_field in [c.get("field") for c in body["details"]["causes"]], body
+    assert body["details"]["name"] == bad_name and body["details"]["kind"] == kind.kind
+    assert body["message"].startswith(f'{kind.kind}{"." + kind.group_version.rpartition("/")[0] if "/" in kind.group_version else ""} "{bad_name}" is invalid: ')
+    code, body = api.get(path_of(kind, ns, bad_name))
+    assert code == 404  # nothing half-written
+
+
+@each_kind
+def test_update_generation_and_optimistic_concurrency(api, ns, kind):
+    created = create(api, kind, ns)
+    name = created["metadata"]["name"]
+    changed = json.loads(json.dumps(created))
+    kind.update(changed)
+    code, updated = api.put(path_of(kind, ns, name), changed)
+    assert code == 200, updated
+    assert int(updated["metadata"]["resourceVersion"]) > int(created["metadata"]["resourceVersion"])
+    assert updated["metadata"]["uid"] == created["metadata"]["uid"]
+    assert updated["metadata"]["creationTimestamp"] == created["metadata"]["creationTimestamp"]
+    if kind.tracks_generation:
+        assert updated["metadata"]["generation"] == 2
+    else:
+        assert "generation" not in updated["metadata"]
+
+    # Same body again: no change, no new revision.
+    code, same = api.put(path_of(kind, ns, name), updated)
+    assert code == 200
+    assert same["metadata"]["resourceVersion"] == updated["metadata"]["resourceVersion"]
+
+    # A metadata-only change does not move generation.
+    labelled = json.loads(json.dumps(updated))
+    labelled["metadata"].setdefault("labels", {})["touched"] = "yes"
+    code, relabelled = api.put(path_of(kind, ns, name), labelled)
+    assert code == 200, relabelled
+    assert relabelled["metadata"].get("generation") == updated["metadata"].get("generation")
+
+    # The first client's copy is stale now.
+    code, body = api.put(path_of(kind, ns, name), changed)
+    assert_status(body, 409, "Conflict")
+    assert body["message"] == (
+        f'Operation cannot be fulfilled on {kind.plural}{"." + kind.group_version.rpartition("/")[0] if "/" in kind.group_version else ""}'
+        f' "{name}": the object has been modified; please apply your changes to the latest version and try again'
+    )
+    # Without a resourceVersion the update is unconditional.
+    del changed["metadata"]["resourceVersion"]
+    code, body = api.put(path_of(kind, ns, name), changed)
+    assert code == 200, body
+
+    # Updating something that does not exist is a 404 (no create on update).
+    missing = kind.valid(unique("missing"), ns if kind.namespaced else "")
+    code, body = api.put(path_of(kind, ns, missing["metadata"]["name"]), missing)
+    assert_status(body, 404, "NotFound")
+
+
+@status_kinds
+def test_status_is_isolated_from_spec(api, ns, kind):
+    created = create(api, kind, ns)
+    name = created["metadata"]["name"]
+    initial_status = created.get("status")
+
+    # Writes to the resource ignore status.
+    with_status = json.loads(json.dumps(created))
+    with_status["status"] = kind.status
+    code, body = api.put(path_of(kind, ns, name), with_status)
+    assert code == 200, body
+    assert body.get("status") == initial_status
+
+    # Writes to /status change status only.
+    current = body
+    spec_and_status = json.loads(json.dumps(current))
+    kind.update(spec_and_status)
+    spec_and_status["status"] = kind.status
+    spec_and_status["metadata"].setdefault("labels", {})["from-status"] = "ignored"
+    code, body = api.put(path_of(kind, ns, name, "status"), spec_and_status)
+    assert code == 200, body
+    for key, value in kind.status.items():
+        assert body["status"][key] == value, body["status"]
+    without_status = {k: v for k, v in body.items() if k != "status"}
+    expected = {k: v for k, v in current.items() if k != "status"}
+    without_status["metadata"] = {k: v for k, v in without_status["metadata"].items() if k != "resourceVersion"}
+    expected["metadata"] = {k: v for k, v in expected["metadata"].items() if k != "resourceVersion"}
+    assert without_status == expected
+    code, got = api.get(path_of(kind, ns, name, "status"))
+    assert code == 200 and got["status"] == body["status"]
+
+    # Stale status write → 409.
+    code, body = api.put(path_of(kind, ns, name, "status"), spec_and_status)
+    assert_status(body, 409, "Conflict")
+
+
+@each_kind
+def test_finalizers_hold_deletion(api, ns, kind):
+    name = unique("fin")
+    obj = kind.valid(name, ns if kind.namespaced else "")
+    obj["metadata"]["finalizers"] = ["example.com/hold"]
+    code, created = api.post(kind.base(ns), obj)
+    assert code == 201, created
+
+    code, body = api.delete(path_of(kind, ns, name))
+    assert code in (200, 202), body
+    assert body["kind"] == kind.kind  # the object, marked, not a Status
+    assert body["metadata"]["deletionTimestamp"]
+    assert body["metadata"]["finalizers"] == ["example.com/hold"]
+    code, marked = api.get(path_of(kind, ns, name))
+    assert code == 200 and marked["metadata"]["deletionTimestamp"] == body["metadata"]["deletionTimestamp"]
+
+    # Deleting again keeps the first deletionTimestamp.
+    code, again = api.delete(path_of(kind, ns, name))
+    assert code in (200, 202) and again["metadata"]["deletionTimestamp"] == marked["metadata"]["deletionTimestamp"]
+
+    # New finalizers may not be added to an object being deleted.
+    extra = json.loads(json.dumps(marked))
+    extra["metadata"]["finalizers"].append("example.com/another")
+    code, body = api.put(path_of(kind, ns, name), extra)
+    assert_status(body, 422, "Invalid")
+
+    # Removing the last finalizer completes the deletion.
+    marked["metadata"]["finalizers"] = []
+    code, body = api.put(path_of(kind, ns, name), marked)
+    assert code == 200, body
+    code, body = api.get(path_of(kind, ns, name))
+    assert code == 404, body
+
+
+@each_kind
+def test_label_and_field_selectors(api, ns, kind):
+    # Each kind in its own namespace so the lists are exact.
+    space = api.create_namespace() if kind.namespaced else ns
+    tag = unique("sel")
+    yes = create(api, kind, space, labels={"suite": tag, "tier": "front"})["metadata"]["name"]
+    no = create(api, kind, space, labels={"suite": tag, "tier": "back"})["metadata"]["name"]
+    other = create(api, kind, space, labels={"suite": tag + "x"})["metadata"]["name"]
+
+    def names(query):
+        code, body = api.get(kind.base(space) + query)
+        assert code == 200, body
+        return sorted(i["metadata"]["name"] for i in body["items"])
+
+    assert names(f"?labelSelector=suite%3D{tag},tier%3Dfront") == [yes]
+    assert names(f"?labelSelector=suite%3D{tag},tier!%3Dfront") == [no]
+    assert names(f"?labelSelector=suite+in+({tag},{tag}x),!tier") == [other]
+    assert names(f"?labelSelector=suite%3D{tag}&fieldSelector=metadata.name%3D{yes}") == [yes]
+    assert names(f"?labelSelector=suite%3D{tag}&fieldSelector=metadata.name!%3D{yes}") == sorted([no])
+    code, body = api.get(kind.base(space) + "?fieldSelector=spec.noSuchField%3Dx")
+    assert_status(body, 400, "BadRequest")
+    assert "field label not supported: spec.noSuchField" in body["message"]
+    code, body = api.get(kind.base(space) + "?labelSelector=%3D%3Dbad")
+    assert_status(body, 400, "BadRequest")
+
+    if not kind.deletecollection:
+        code, body = api.delete(kind.base(space) + f"?labelSelector=suite%3D{tag}")
+        assert_status(body, 405, "MethodNotAllowed")
+        for name in (yes, no, other):
+            api.delete(path_of(kind, space, name))
+        return
+    code, body = api.delete(kind.base(space) + f"?labelSelector=suite%3D{tag},tier%3Dfront")
+    assert code == 200, body
+    assert [i["metadata"]["name"] for i in body["items"]] == [yes]
+    assert names(f"?labelSelector=suite+in+({tag},{tag}x)") == sorted([no, other])
+    code, body = api.delete(kind.base(space) + f"?labelSelector=suite+in+({tag},{tag}x)")
+    assert code == 200
+    assert names(f"?labelSelector=suite+in+({tag},{tag}x)") == []
+
+
+@namespaced_kinds
+def test_namespace_must_exist(api, kind):
+    missing = unique("nons")
+    code, body = api.post(kind.base(missing), kind.valid(unique(), missing))
+    assert_status(body, 404, "NotFound")
+    assert body["message"] == f'namespaces "{missing}" not found'
+    # Namespaced kinds are not served at the cluster scope for writes.
+    code, body = api.get(kind.base("").replace("namespaces//", ""))
+    assert code == 200  # list across namespaces
+    # A body namespace different from the URL's is refused.
+    code, body = api.post(kind.base("api-tests"), kind.valid(unique(), "elsewhere"))
+    assert_status(body, 400, "BadRequest")
+    assert body["message"] == "the namespace of the provided object does not match the namespace sent on the request"
+
+
+@each_kind
+def test_dry_run_stores_nothing(server, kind):
+    # A tenant of its own: nobody else writes there, so the revision is exact.
+    tenant = "dry-" + kind.id.replace(".", "-").lower()[:40]
+    api = API(server, f"/clusters/{tenant}")
+    space = "default"
+    code, before = api.get(kind.base(space))
+    assert code == 200, before
+    rev = before["metadata"]["resourceVersion"]
+
+    name = unique("dry")
+    code, body = api.post(kind.base(space) + "?dryRun=All", kind.valid(name, space if kind.namespaced else ""))
+    assert code == 201, body
+    assert body["metadata"]["name"] == name and body["metadata"]["uid"]
+    assert api.get(path_of(kind, space, name))[0] == 404
+    assert api.get(kind.base(space))[1]["metadata"]["resourceVersion"] == rev
+
+    created = create(api, kind, space, name=name)
+    rev = api.get(kind.base(space))[1]["metadata"]["resourceVersion"]
+    changed = json.loads(json.dumps(created))
+    kind.update(changed)
+    code, body = api.put(path_of(kind, space, name) + "?dryRun=All", changed)
+    assert code == 200, body
+    assert api.get(path_of(kind, space, name))[1] == created
+    code, body = api.delete(path_of(kind, space, name) + "?dryRun=All")
+    assert code == 200, body
+    assert api.get(path_of(kind, space, name))[1] == created
+    assert api.get(kind.base(space))[1]["metadata"]["resourceVersion"] == rev
+    code, body = api.post(kind.base(space) + "?dryRun=Everything", kind.valid(unique(), space if kind.namespaced else ""))
+    assert_status(body, 400, "BadRequest")
+
+
+@each_kind
+def test_generate_name_and_yaml_body(api, ns, kind):
+    obj = kind.valid("", ns if kind.namespaced else "")
+    del obj["metadata"]["name"]
+    obj["metadata"]["generateName"] = "gen-"
+    code, body = api.post(kind.base(ns), body=yaml.safe_dump(obj).encode(), ctype="application/yaml")
+    assert code == 201, body
+    name = body["metadata"]["name"]
+    assert name.startswith("gen-") and len(name) == len("gen-") + 5
+    assert body["metadata"]["generateName"] == "gen-"
+    code, got = api.get(path_of(kind, ns, name), headers={"Accept": "application/yaml"})
+    assert code == 200
+    assert yaml.safe_load(got)["metadata"]["uid"] == body["metadata"]["uid"]
+
+
+# ====================================================== kind-independent
+def cm(name, ns="api-tests", **meta):
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": ns, **meta},
+            "data": {"k": "v"}}
+
+
+CM = "/api/v1/namespaces/api-tests/configmaps"
+
+
+def test_terminating_namespace_refuses_new_content(api):
+    space = api.create_namespace()
+    code, body = api.post(f"/api/v1/namespaces/{space}/configmaps",
+                          cm("held", space, finalizers=["example.com/hold"]))
+    assert code == 201
+    code, body = api.delete(f"/api/v1/namespaces/{space}")
+    assert code == 200 and body["kind"] == "Namespace", body
+    assert body["status"]["phase"] == "Terminating" and body["metadata"]["deletionTimestamp"]
+    code, body = api.post(f"/api/v1/namespaces/{space}/configmaps", cm("new", space))
+    assert_status(body, 403, "Forbidden")
+    assert body["message"] == f"configmaps \"new\" is forbidden: unable to create new content in namespace {space} because it is being terminated"
+    # The namespace waits for the held object; releasing it lets the namespace go.
+    deadline = time.time() + 20
+    while time.time() < deadline:  # the namespace finalization loop marks it for deletion
+        code, held = api.get(f"/api/v1/namespaces/{space}/configmaps/held")
+        if held["metadata"].get("deletionTimestamp"):
+            break
+        time.sleep(0.2)
+    assert code == 200 and held["metadata"]["deletionTimestamp"]
+    held["metadata"]["finalizers"] = []
+    assert api.put(f"/api/v1/namespaces/{space}/configmaps/held", held)[0] == 200
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        code, body = api.get(f"/api/v1/namespaces/{space}")
+        if code == 404:
+            break
+        time.sleep(0.3)
+    assert code == 404, body
+
+
+def test_delete_options(api, ns):
+    created = api.post(CM, cm(unique()))[1]
+    name = created["metadata"]["name"]
+    code, body = api.delete(f"{CM}/{name}", {"kind": "DeleteOptions", "apiVersion": "v1",
+                                              "preconditions": {"uid": str(uuid.uuid4())}})
+    assert_status(body, 409, "Conflict")
+    code, body = api.delete(f"{CM}/{name}", {"kind": "DeleteOptions", "apiVersion": "v1",
+                                              "preconditions": {"resourceVersion": "1"}})
+    assert_status(body, 409, "Conflict")
+    code, body = api.delete(f"{CM}/{name}?propagationPolicy=Sometimes")
+    assert_status(body, 422, "Invalid")
+    code, body = api.delete(f"{CM}/{name}", {"kind": "DeleteOptions", "apiVersion": "v1",
+                                              "preconditions": {"uid": created["metadata"]["uid"]}})
+    assert code == 200 and body["details"]["uid"] == created["metadata"]["uid"]
+
+
+def test_put_mismatches(api, ns):
+    created = api.post(CM, cm(unique()))[1]
+    name = created["metadata"]["name"]
+    other = dict(created, metadata=dict(created["metadata"], name="someone-else"))
+    code, body = api.put(f"{CM}/{name}", other)
+    assert_status(body, 400, "BadRequest")
+    assert body["message"] == f"the name of the object (someone-else) does not match the name on the URL ({name})"
+    wrong_uid = dict(created, metadata=dict(created["metadata"], uid=str(uuid.uuid4())))
+    code, body = api.put(f"{CM}/{name}", wrong_uid)
+    assert_status(body, 409, "Conflict")
+    code, body = api.put(CM, created)
+    assert_status(body, 405, "MethodNotAllowed")
+    code, body = api.post(f"{CM}/{name}", created)
+    assert_status(body, 405, "MethodNotAllowed")
+
+
+@pytest.mark.parametrize("body, ctype, message", [
+    (b'{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {', "application/json", "json"),
+    (b"\xff\xfe garbage", "application/json", ""),
+    (b"[1, 2, 3]", "application/json", ""),
+    (b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x\n", "application/yaml", "YAML"),
+    (b"- just\n- a list\n", "application/yaml", ""),
+    (b"\x00\x01\x02\x03 not protobuf", "application/vnd.kubernetes.protobuf", ""),
+    (b"k8s\x00\x0a\x04\x0a\x02v1\x12\x09ConfigMap\x12\xff\xff", "application/vnd.kubernetes.protobuf", ""),
+    (b'{"apiVersion": "v1", "metadata": {"name": "x"}}', "application/json", "Kind"),
+    (b'{"kind": "ConfigMap", "metadata": {"name": "x"}}', "application/json", "apiVersion"),
+    (b"", "application/json", "empty"),
+    (b'{"apiVersion": "v1", "kind": "ConfigMap", "metadata": "x"}', "application/json", ""),
+    (b'{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"a": 1}}', "application/json", ""),
+], ids=["json-truncated", "json-not-utf8", "json-array", "yaml-broken", "yaml-list", "protobuf-garbage",
+        "protobuf-truncated", "no-kind", "no-apiversion", "empty", "metadata-string", "data-wrong-type"])
+def test_malformed_bodies_are_400(api, ns, body, ctype, message):
+    code, resp = api.post(CM, body=body, ctype=ctype)
+    assert_status(resp, 400, "BadRequest")
+    if message:
+        assert message in resp["message"], resp
+    code, listed = api.get(CM + "?fieldSelector=metadata.name%3Dx")
+    assert listed["items"] == []
+
+
+def test_strict_field_validation(api, ns):
+    obj = cm(unique())
+    obj["spec"] = {"nope": 1}
+    code, body = api.post(CM + "?fieldValidation=Strict", obj)
+    assert_status(body, 400, "BadRequest")
+    assert 'unknown field "spec"' in body["message"]
+    code, body = api.post(CM, obj)  # Warn (the default) prunes it
+    assert code == 201 and "spec" not in body
+
+
+def test_mismatched_apiversion_and_kind(api, ns):
+    obj = cm(unique())
+    code, body = api.post(CM, dict(obj, apiVersion="apps/v1"))
+    assert_status(body, 400, "BadRequest")
+    assert body["message"] == "the API version in the data (apps/v1) does not match the expected API version (v1)"
+    code, body = api.post(CM, dict(obj, kind="Secret"))
+    assert_status(body, 400, "BadRequest")
+    assert body["message"] == "the kind in the data (Secret) does not match the expected kind (ConfigMap)"
+    code, body = api.post("/apis/apps/v1/namespaces/api-tests/deployments", obj)
+    assert_status(body, 400, "BadRequest")
+
+
+def test_body_too_large_is_413(api, ns):
+    obj = cm(unique())
+    obj["data"] = {"big": "x" * (3 * 1024 * 1024 + 10)}
+    code, body = api.post(CM, obj)
+    assert_status(body, 413, "RequestEntityTooLarge")
+    # Just under the limit is fine for the transport but over the object limit upstream (1 MiB of data).
+    assert api.get(f"{CM}/{obj['metadata']['name']}")[0] == 404
+
+
+def test_unknown_content_type_is_415(api, ns):
+    code, body = api.post(CM, body=b"<configmap/>", ctype="application/xml")
+    assert_status(body, 415, "UnsupportedMediaType")
+
+
+def test_not_acceptable_is_406(api, ns):
+    code, body = api.get(CM, headers={"Accept": "text/html"})
+    assert_status(body, 406, "NotAcceptable")
+
+
+@pytest.mark.parametrize("name, message", [
+    ("x" * 254, "must be no more than 253 characters"),
+    ("Upper", "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
+              "and must start and end with an alphanumeric character (e.g. 'example.com', regex used for "
+              "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"),
+    ("under_score", "a lowercase RFC 1123 subdomain must consist of"),
+    ("-leading", "a lowercase RFC 1123 subdomain must consist of"),
+])
+def test_bad_names_are_422(api, ns, name, message):
+    code, body = api.post(CM, cm(name))
+    assert_status(body, 422, "Invalid")
+    assert body["details"]["causes"][0]["field"] == "metadata.name"
+    assert message in body["message"]
+    assert body["message"].startswith(f'ConfigMap "{name}" is invalid: metadata.name: Invalid value: "{name}": ')
+
+
+def test_namespace_name_is_a_dns_label(api):
+    code, body = api.post("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace",
+                                                 "metadata": {"name": "a.b"}})
+    assert_status(body, 422, "Invalid")
+    assert body["message"] == 'Namespace "a.b" is invalid: metadata.name: Invalid value: "a.b": must not contain dots'
+    code, body = api.post("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace",
+                                                 "metadata": {"name": "a_b"}})
+    assert "a lowercase RFC 1123 label must consist of" in body["message"]
+    code, body = api.post("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace",
+                                                 "metadata": {"name": "n" * 64}})
+    assert_status(body, 422, "Invalid")
+    assert "must be no more than 63 characters" in body["message"]
+
+
+def test_missing_name_is_422(api, ns):
+    code, body = api.post(CM, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {}})
+    assert_status(body, 422, "Invalid")
+    assert body["message"] == 'ConfigMap "" is invalid: metadata.name: Required value: name or generateName is required'
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/namespaces/api-tests/widgets",
+    "/api/v1/widgets",
+    "/apis/example.com/v1/widgets",
+    "/apis/apps/v7/deployments",
+    "/api/v2/pods",
+    "/api/v1/namespaces/api-tests/configmaps/x/nosuchsub",
+    "/api/v1/nodes/x/scale",
+    "/nothing/here",
+    "/clusters/UPPER/api/v1/namespaces",
+])
+def test_unknown_resource_is_404(api, path):
+    code, body = api.get(path)
+    assert_status(body, 404, "NotFound")
+
+
+def test_pretty(api, ns):
+    name = api.post(CM, cm(unique()))[1]["metadata"]["name"]
+    code, raw = api.server.request("GET", f"{CM}/{name}?pretty=true")[0::2]
+    assert code == 200
+    text = raw.decode()
+    assert text.startswith("{\n  \"")
+    assert text.endswith("\n")
+    assert json.loads(text)["metadata"]["name"] == name
+    code, raw = api.server.request("GET", f"{CM}?pretty=true")[0::2]
+    assert raw.decode().startswith("{\n  \"kind\": \"ConfigMapList\"")
+
+
+def test_limit_continue_and_exact_snapshots(api):
+    space = api.create_namespace()
+    base = f"/api/v1/namespaces/{space}/configmaps"
+    for i in range(5):
+        assert api.post(base, cm(f"item-{i}", space))[0] == 201
+    code, page1 = api.get(base + "?limit=2")
+    assert [i["metadata"]["name"] for i in page1["items"]] == ["item-0", "item-1"]
+    token = page1["metadata"]["continue"]
+    snapshot = page1["metadata"]["resourceVersion"]
+    # Writes after the first page do not show up in the next ones.
+    assert api.post(base, cm("item-2a", space))[0] == 201
+    assert api.delete(f"{base}/item-3")[0] == 200
+    code, page2 = api.get(base + f"?limit=2&continue={token}")
+    assert code == 200, page2
+    assert [i["metadata"]["name"] for i in page2["items"]] == ["item-2", "item-3"]
+    assert page2["metadata"]["resourceVersion"] == snapshot
+    code, page3 = api.get(base + f"?limit=2&continue={page2['metadata']['continue']}")
+    assert [i["metadata"]["name"] for i in page3["items"]] == ["item-4"]
+    assert "continue" not in page3["metadata"]
+    assert page3["metadata"]["resourceVersion"] == snapshot
+
+    # The present is different; the past is still there with Exact.
+    code, now = api.get(base)
+    assert [i["metadata"]["name"] for i in now["items"]] == ["item-0", "item-1", "item-2", "item-2a", "item-4"]
+    code, past = api.get(base + f"?resourceVersion={snapshot}&resourceVersionMatch=Exact")
+    assert code == 200, past
+    assert [i["metadata"]["name"] for i in past["items"]] == [f"item-{i}" for i in range(5)]
+    assert past["metadata"]["resourceVersion"] == snapshot
+    code, body = api.get(base + f"?resourceVersion={snapshot}&resourceVersionMatch=NotOlderThan")
+    assert code == 200 and len(body["items"]) == 5
+    code, body = api.get(base + "?resourceVersion=999999999&resourceVersionMatch=Exact")
+    assert body["kind"] == "Status" and body["code"] in (410, 504), body
+
+    for bad in ("continue=garbage", "resourceVersionMatch=Exact", f"continue={token}&resourceVersion={snapshot}",
+                "resourceVersionMatch=Sometimes&resourceVersion=1", "limit=abc", "resourceVersion=abc"):
+        code, body = api.get(base + "?" + bad)
+        assert_status(body, 400, "BadRequest")
+
+
+def test_tenants_are_isolated(server, api):
+    a = API(server, f"/clusters/{unique('ta')}")
+    b = API(server, f"/clusters/{unique('tb')}")
+    # A tenant comes into being on first use by an admin, with the system namespaces.
+    code, body = a.get("/api/v1/namespaces")
+    assert code == 200, body
+    assert sorted(i["metadata"]["name"] for i in body["items"]) == [
+        "default", "kube-node-lease", "kube-public", "kube-system"]
+    assert a.post("/api/v1/namespaces/default/configmaps", cm("only-in-a", "default"))[0] == 201
+    assert a.post("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace",
+                                         "metadata": {"name": "a-only"}})[0] == 201
+    assert b.get("/api/v1/namespaces/default/configmaps/only-in-a")[0] == 404
+    assert b.get("/api/v1/namespaces/a-only")[0] == 404
+    assert api.get("/api/v1/namespaces/default/configmaps/only-in-a")[0] == 404
+    assert "only-in-a" not in [i["metadata"]["name"] for i in api.get("/api/v1/configmaps")[1]["items"]]
+    # The same name lives independently in each tenant.
+    assert b.post("/api/v1/namespaces/default/configmaps", cm("only-in-a", "default"))[0] == 201
+    assert a.delete("/api/v1/namespaces/default/configmaps/only-in-a")[0] == 200
+    assert b.get("/api/v1/namespaces/default/configmaps/only-in-a")[0] == 200
+    # Each tenant counts its own revisions.
+    assert int(b.get("/api/v1/configmaps")[1]["metadata"]["resourceVersion"]) < 20
+    # Discovery and version are served per tenant too.
+    assert a.get("/api")[0] == 200 and a.get("/apis")[0] == 200 and a.get("/version")[0] == 200
+
+
+def test_unauthenticated_is_401(api):
+    for path in ("/api/v1/namespaces", "/api", "/apis", "/clusters/nobody/api/v1/namespaces"):
+        code, body = api.get(path, token=False)
+        assert_status(body, 401, "Unauthorized")
+    code, body = api.get("/api/v1/namespaces", headers={"Authorization": "Bearer wrong"}, token=False)
+    assert_status(body, 401, "Unauthorized")
+    code, body = api.get("/api/v1/namespaces", headers={"Authorization": "Basic eDp5"}, token=False)
+    assert_status(body, 401, "Unauthorized")
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/livez", "/readyz", "/readyz?verbose", "/livez/ping"])
+def test_health(api, path):
+    code, body = api.get(path, token=False)
+    assert code == 200
+    assert body == b"ok" or b"check passed" in body
+
+
+def test_version(api):
+    code, body = api.get("/version", token=False)
+    assert code == 200
+    assert body["major"] == "1" and body["minor"] == "32"
+    import re
+
+    assert re.fullmatch(r"v1\.32\.\d+", body["gitVersion"])
