@@ -1,0 +1,341 @@
+#!/usr/bin/env python3
+"""Load benchmark: ConfigMap create (1 and 16 clients), GET by name, LIST of
+1k and 10k objects. Prints requests/s and p50/p99 latency per scenario.
+
+By default it starts its own server (``manage.py serve``) on a fresh
+PostgreSQL database (``KUBEAPI_DATABASE_URL``, default
+postgres://postgres@127.0.0.1:5432/kubeapi names the server to create it on),
+the same way the end-to-end tests do. ``--server``/``--token`` or
+``--kubeconfig`` target a running server instead.
+
+The load generator is ``wrk`` (C, one thread): it costs the server far less
+CPU than a Python client would on a small machine. Each scenario runs
+``--repeat`` times; the report gives the best run and the spread of all runs.
+
+    .venv/bin/python bench/load.py                       # the README figures
+    .venv/bin/python bench/load.py --threads 8 --workers 2
+    .venv/bin/python bench/load.py --kubeconfig var/admin.kubeconfig --only get,list-1k
+"""
+import argparse
+import base64
+import http.client
+import json
+import os
+import platform
+import shutil
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+WRK_DIR = Path(__file__).resolve().parent / "wrk"
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/kubeapi"
+
+# Scenario name → (wrk script, connections, what it measures)
+SCENARIOS = {
+    "create-1": ("create", 1, "POST a ConfigMap, 1 client"),
+    "create-16": ("create", 16, "POST a ConfigMap, 16 clients"),
+    "get": ("get", 16, "GET a ConfigMap by name, 16 clients"),
+    "list-1k": ("list", 1, "LIST 1,000 ConfigMaps (one namespace), 1 client"),
+    "list-10k": ("list", 1, "LIST 10,000 ConfigMaps (one namespace), 1 client"),
+}
+LIST_SIZES = {"list-1k": 1000, "list-10k": 10000}
+GET_NAMESPACE = "bench-1k"  # GET picks random names among the 1k seeded objects
+
+
+# ---------------------------------------------------------------- targets
+@dataclass
+class Target:
+    url: str
+    token: str
+    ca: str = ""  # CA file; empty → do not verify (wrk never verifies)
+    stop: object = None
+
+    def ssl_context(self):
+        if self.ca:
+            return ssl.create_default_context(cafile=self.ca)
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        return ctx
+
+    def connection(self):
+        u = urlparse(self.url)
+        if u.scheme == "https":
+            return http.client.HTTPSConnection(u.hostname, u.port or 443, context=self.ssl_context(), timeout=60)
+        return http.client.HTTPConnection(u.hostname, u.port or 80, timeout=60)
+
+    @property
+    def prefix(self):
+        return urlparse(self.url).path.rstrip("/")  # /clusters/<tenant> for a tenant's kubeconfig
+
+
+def start_target(workers=1, threads=None, extra_args=()):
+    """Start ``manage.py serve`` on a fresh database (tests/conftest.py's helper)."""
+    os.environ.setdefault("KUBEAPI_DATABASE_URL", DEFAULT_DATABASE_URL)
+    sys.path.insert(0, str(ROOT))
+    from tests.conftest import start_server
+
+    tmp = Path(tempfile.mkdtemp(prefix="kubeapi-bench-"))
+    args = list(extra_args)
+    if threads:
+        args += ["--threads", str(threads)]
+    server, stop = start_server(tmp, extra_args=args, workers=workers)
+
+    def stop_and_clean():
+        stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    return Target(server.url, server.token, str(server.ca), stop_and_clean), server
+
+
+def target_from_kubeconfig(path, context_name=None):
+    import yaml
+
+    config = yaml.safe_load(Path(path).read_text())
+    context_name = context_name or config.get("current-context")
+    ctx = next(c["context"] for c in config["contexts"] if c["name"] == context_name)
+    cluster = next(c["cluster"] for c in config["clusters"] if c["name"] == ctx["cluster"])
+    user = next(u["user"] for u in config["users"] if u["name"] == ctx["user"])
+    if "token" not in user:
+        raise SystemExit(f"{path}: the bench needs a bearer-token user")
+    ca = cluster.get("certificate-authority", "")
+    if not ca and cluster.get("certificate-authority-data"):
+        fd, ca = tempfile.mkstemp(suffix=".crt")
+        os.write(fd, base64.b64decode(cluster["certificate-authority-data"]))
+        os.close(fd)
+    elif ca and not os.path.isabs(ca):
+        ca = str(Path(path).resolve().parent / ca)
+    if cluster.get("insecure-skip-tls-verify"):
+        ca = ""
+    return Target(cluster["server"], user["token"], ca)
+
+
+# ---------------------------------------------------------------- seeding
+def api(conn, target, method, path, body=None):
+    headers = {"Authorization": f"Bearer {target.token}", "Accept": "application/json"}
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+        body = json.dumps(body)
+    conn.request(method, target.prefix + path, body=body, headers=headers)
+    resp = conn.getresponse()
+    return resp.status, resp.read()
+
+
+def configmap(name):
+    """The object every scenario creates: a small, typical ConfigMap."""
+    return {
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": name, "labels": {"app.kubernetes.io/name": "bench", "tier": "load"}},
+        "data": {"color": "blue", "settings.yaml": "replicas: 3\nlogLevel: info\nfeatures:\n  - a\n  - b\n"},
+    }
+
+
+def ensure_namespace(target, name):
+    conn = target.connection()
+    status, body = api(conn, target, "POST", "/api/v1/namespaces",
+                       {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+    conn.close()
+    if status not in (201, 409):
+        raise SystemExit(f"creating namespace {name}: {status} {body[:300]!r}")
+
+
+def seed(target, namespace, count, clients=8):
+    """Make sure ``namespace`` holds ConfigMaps cm-0 .. cm-<count-1> (idempotent)."""
+    ensure_namespace(target, namespace)
+    names = iter(range(count))
+    lock = threading.Lock()
+    failures = []
+
+    def work():
+        conn = target.connection()
+        while True:
+            with lock:
+                i = next(names, None)
+            if i is None:
+                break
+            status, body = api(conn, target, "POST", f"/api/v1/namespaces/{namespace}/configmaps",
+                               configmap(f"cm-{i}"))
+            if status not in (201, 409):
+                failures.append((status, body[:300]))
+                break
+        conn.close()
+
+    started = time.monotonic()
+    pool = [threading.Thread(target=work) for _ in range(clients)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    if failures:
+        raise SystemExit(f"seeding {namespace}: {failures[0]}")
+    return time.monotonic() - started
+
+
+# ---------------------------------------------------------------- running wrk
+@dataclass
+class Run:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int
+
+
+@dataclass
+class Result:
+    scenario: str
+    description: str
+    connections: int
+    runs: list = field(default_factory=list)
+
+    @property
+    def best(self):
+        return max(self.runs, key=lambda r: r.rps)
+
+    def row(self):
+        best, rates = self.best, [r.rps for r in self.runs]
+        return (f"{self.scenario:<10} {self.connections:>3} {best.rps:>9.0f} {min(rates):>7.0f}–{max(rates):<7.0f}"
+                f" {best.p50_ms:>8.1f} {best.p99_ms:>8.1f} {sum(r.errors for r in self.runs):>6}")
+
+
+HEADER = f"{'scenario':<10} {'c':>3} {'req/s':>9} {'spread':^15} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}"
+
+
+def wrk_binary():
+    path = shutil.which("wrk")
+    if path:
+        return path
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("installing wrk (apt-get install wrk)...", file=sys.stderr)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, stdout=subprocess.DEVNULL)
+        path = shutil.which("wrk")
+    if not path:
+        raise SystemExit("bench/load.py needs wrk (Debian/Ubuntu: apt-get install wrk)")
+    return path
+
+
+def wrk(target, script, connections, duration, url_path, script_args):
+    cmd = [wrk_binary(), "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "30s",
+           "-s", str(WRK_DIR / f"{script}.lua"), target.url + url_path, "--", target.token, *script_args]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    line = next((line for line in out.splitlines() if line.startswith("WRK_RESULT ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk printed no result:\n{out}")
+    data = json.loads(line.split(" ", 1)[1])
+    rps = data["requests"] / (data["duration_us"] / 1e6)
+    errors = data["status_errors"] + data["socket_errors"] + data["timeouts"]
+    return Run(rps, data["p50_us"] / 1000, data["p99_us"] / 1000, data["requests"], errors)
+
+
+def run_scenario(target, name, duration, repeat, warmup):
+    script, connections, description = SCENARIOS[name]
+    result = Result(name, description, connections)
+    prefix = target.prefix
+    for i in range(-1 if warmup else 0, repeat):
+        if script == "create":
+            ns = f"bench-{name}"
+            args = (f"{prefix}/api/v1/namespaces/{ns}/configmaps", f"r{uuid.uuid4().hex[:6]}-")
+            run = wrk(target, "create", connections, duration if i >= 0 else warmup, args[0], args)
+        elif script == "get":
+            collection = f"{prefix}/api/v1/namespaces/{GET_NAMESPACE}/configmaps"
+            run = wrk(target, "get", connections, duration if i >= 0 else warmup, "/", (collection, "cm-", "1000"))
+        else:
+            ns = f"bench-{LIST_SIZES[name] // 1000}k"
+            run = wrk(target, "path", connections, duration if i >= 0 else warmup,
+                      f"{prefix}/api/v1/namespaces/{ns}/configmaps", ())
+        if i >= 0:
+            result.runs.append(run)
+    return result
+
+
+def prepare(target, scenarios):
+    for name in ("create-1", "create-16"):
+        if name in scenarios:
+            ensure_namespace(target, f"bench-{name}")
+    sizes = {1000} if "get" in scenarios else set()
+    sizes |= {LIST_SIZES[s] for s in scenarios if s in LIST_SIZES}
+    for size in sorted(sizes):
+        took = seed(target, f"bench-{size // 1000}k", size)
+        print(f"# seeded bench-{size // 1000}k with {size} ConfigMaps in {took:.1f}s", flush=True)
+
+
+def run_all(target, scenarios, duration, repeat, warmup, out=sys.stdout):
+    prepare(target, scenarios)
+    results = []
+    print(HEADER, file=out)
+    for name in scenarios:
+        result = run_scenario(target, name, duration, repeat, warmup)
+        results.append(result)
+        print(result.row(), file=out, flush=True)
+    return results
+
+
+def machine():
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {"nproc": os.cpu_count(), "memory_gib": round(mem, 1), "cpu": model or platform.processor(),
+            "python": platform.python_version()}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    target_group = parser.add_argument_group("target (default: start a server on a fresh PostgreSQL database)")
+    target_group.add_argument("--server", help="URL of a running server, e.g. https://127.0.0.1:6443")
+    target_group.add_argument("--token", help="bearer token for --server")
+    target_group.add_argument("--ca", default="", help="CA file for --server (default: do not verify)")
+    target_group.add_argument("--kubeconfig", help="take server, CA and token from this kubeconfig")
+    target_group.add_argument("--context", help="kubeconfig context (default: current)")
+    parser.add_argument("--workers", type=int, default=None, help="server processes for a started server")
+    parser.add_argument("--threads", type=int, default=None, help="request threads for a started server")
+    parser.add_argument("--only", default=",".join(SCENARIOS), help="comma-separated scenarios: " + ", ".join(SCENARIOS))
+    parser.add_argument("--duration", type=int, default=10, help="seconds per run (default 10)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per scenario (default 3)")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of unmeasured load first (default 2)")
+    parser.add_argument("--json", help="also write the results here")
+    opts = parser.parse_args(argv)
+    scenarios = [s.strip() for s in opts.only.split(",") if s.strip()]
+    unknown = [s for s in scenarios if s not in SCENARIOS]
+    if unknown:
+        parser.error(f"unknown scenario(s): {', '.join(unknown)}")
+    wrk_binary()
+
+    if opts.server:
+        if not opts.token:
+            parser.error("--server needs --token")
+        target = Target(opts.server.rstrip("/"), opts.token, opts.ca)
+    elif opts.kubeconfig:
+        target = target_from_kubeconfig(opts.kubeconfig, opts.context)
+    else:
+        target, _ = start_target(opts.workers or 1, opts.threads)
+    info = machine()
+    print(f"# {info['nproc']} CPUs ({info['cpu']}), {info['memory_gib']} GiB, Python {info['python']}; "
+          f"server {target.url}; {opts.repeat}×{opts.duration}s per scenario", flush=True)
+    try:
+        results = run_all(target, scenarios, opts.duration, opts.repeat, opts.warmup)
+    finally:
+        if target.stop:
+            target.stop()
+    if opts.json:
+        Path(opts.json).write_text(json.dumps({
+            "machine": info, "workers": opts.workers, "threads": opts.threads,
+            "results": [dict(asdict(r), best=asdict(r.best)) for r in results],
+        }, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
