@@ -195,11 +195,11 @@ class ResourceView(KubeAPIView):
             group, version = sub.group_version_for(rtype)
             expected_kind = sub.kind_for(rtype)
         expected = f"{group}/{version}" if group else version
-        api_version, kind = obj.get("apiVersion"), obj.get("kind")
-        if not kind:
-            raise errors.bad_request(f"Object 'Kind' is missing in '{body[:200].decode(errors='replace')}'")
-        if not api_version:
-            raise errors.bad_request(f"Object 'apiVersion' is missing in '{body[:200].decode(errors='replace')}'")
+        # Like kube-apiserver's decoder, the endpoint's kind is the default
+        # for a body that leaves apiVersion or kind out (typed clients do).
+        api_version = obj.setdefault("apiVersion", expected) or expected
+        kind = obj.setdefault("kind", expected_kind) or expected_kind
+        obj["apiVersion"], obj["kind"] = api_version, kind
         if api_version != expected:
             raise errors.bad_request(
                 f"the API version in the data ({api_version}) does not match the expected API version ({expected})")

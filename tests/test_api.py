@@ -463,13 +463,11 @@ def test_put_mismatches(api, ns):
     (b"- just\n- a list\n", "application/yaml", ""),
     (b"\x00\x01\x02\x03 not protobuf", "application/vnd.kubernetes.protobuf", ""),
     (b"k8s\x00\x0a\x04\x0a\x02v1\x12\x09ConfigMap\x12\xff\xff", "application/vnd.kubernetes.protobuf", ""),
-    (b'{"apiVersion": "v1", "metadata": {"name": "x"}}', "application/json", "Kind"),
-    (b'{"kind": "ConfigMap", "metadata": {"name": "x"}}', "application/json", "apiVersion"),
     (b"", "application/json", "empty"),
     (b'{"apiVersion": "v1", "kind": "ConfigMap", "metadata": "x"}', "application/json", ""),
     (b'{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"a": 1}}', "application/json", ""),
 ], ids=["json-truncated", "json-not-utf8", "json-array", "yaml-broken", "yaml-list", "protobuf-garbage",
-        "protobuf-truncated", "no-kind", "no-apiversion", "empty", "metadata-string", "data-wrong-type"])
+        "protobuf-truncated", "empty", "metadata-string", "data-wrong-type"])
 def test_malformed_bodies_are_400(api, ns, body, ctype, message):
     code, resp = api.post(CM, body=body, ctype=ctype)
     assert_status(resp, 400, "BadRequest")
@@ -477,6 +475,17 @@ def test_malformed_bodies_are_400(api, ns, body, ctype, message):
         assert message in resp["message"], resp
     code, listed = api.get(CM + "?fieldSelector=metadata.name%3Dx")
     assert listed["items"] == []
+
+
+def test_apiversion_and_kind_default_from_the_url(api, ns):
+    # As kube-apiserver's decoder does: typed clients often leave them out.
+    code, body = api.post(CM, {"metadata": {"name": "no-type-meta"}, "data": {"a": "b"}})
+    assert code == 201, body
+    assert body["apiVersion"] == "v1" and body["kind"] == "ConfigMap"
+    code, body = api.post(CM, {"kind": "ConfigMap", "metadata": {"name": "kind-only"}})
+    assert code == 201, body
+    code, body = api.post("/apis/apps/v1/namespaces/api-tests/deployments", {"metadata": {"name": "x"}})
+    assert_status(body, 422, "Invalid")  # decoded as a Deployment, then validated as one
 
 
 def test_strict_field_validation(api, ns):
