@@ -9,7 +9,7 @@ import json
 import uuid
 from datetime import datetime, timezone
 
-from resources import admission, errors, validation
+from resources import admission, errors, managedfields, validation
 from resources.storage import Key, storage
 from resources.storage.interface import Deletion
 from resources.strategy import spec_changed
@@ -78,6 +78,7 @@ class Store:
         if generate:
             meta["name"] = validation.generate_name(meta["generateName"])
         stype.strategy.prepare_for_create(obj, ctx)
+        managedfields.track_write(stype, ctx, obj, None)
         admission.mutate(stype, ctx, obj, None)
         self._validate(stype, ctx, obj, None)
         if rtype.namespaced:
@@ -128,16 +129,11 @@ class Store:
         """PUT of the main resource or a subresource (``ctx.subresource``)."""
         stype = _storage_type(rtype, self.registry)
         obj = to_storage(rtype, obj)
-        key = self.key(rtype, ctx, namespace, name)
         want_rv = (obj.get("metadata") or {}).get("resourceVersion") or ""
 
         def apply(current):
             cur_meta = current["metadata"]
-            if want_rv and want_rv != cur_meta.get("resourceVersion"):
-                raise errors.conflict(
-                    rtype.group, rtype.plural, name,
-                    "the object has been modified; please apply your changes to the latest version and try again",
-                )
+            self._check_resource_version(rtype, name, want_rv, cur_meta)
             new = json.loads(json.dumps(obj))
             meta = new.setdefault("metadata", {})
             if meta.get("uid") and meta["uid"] != cur_meta["uid"]:
@@ -145,38 +141,91 @@ class Store:
                     rtype.group, rtype.plural, name,
                     f"Precondition failed: UID in precondition: {meta['uid']}, UID in object meta: {cur_meta['uid']}",
                 )
-            # System fields come from the stored object, whatever the client sent.
-            for system_field in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
-                                 "generation", "resourceVersion", "selfLink"):
-                if system_field in cur_meta:
-                    meta[system_field] = cur_meta[system_field]
-                else:
-                    meta.pop(system_field, None)
-            if ctx.subresource == "status":
-                stype.strategy.prepare_for_status_update(new, current, ctx)
-            elif ctx.subresource:
-                stype.strategy.prepare_for_subresource_update(ctx.subresource, new, current, ctx)
-            else:
-                stype.strategy.prepare_for_update(new, current, ctx)
-            if stype.strategy.tracks_generation and spec_changed(new, current):
-                meta["generation"] = int(cur_meta.get("generation") or 0) + 1
-            admission.mutate(stype, ctx, new, current)
-            self._validate(stype, ctx, new, current)
-            admission.validate(stype, ctx, new, current)
-            ctx.warnings.extend(stype.strategy.warnings(new, ctx))
-            stype.strategy.canonicalize(new)
-            if new == current:
-                return None  # nothing changed: no write, no new revision
-            if meta.get("deletionTimestamp") and not meta.get("finalizers") and not stype.strategy.blocks_deletion(new):
-                return Deletion(new)
-            return new
+            return self._updated(stype, ctx, new, current)
 
+        return self._guaranteed_update(rtype, stype, ctx, namespace, name, apply)
+
+    def patch(self, rtype, ctx, namespace, name, mutate, create_missing=False):
+        """PATCH: ``mutate(current)`` gets a copy of the current object in the
+        served version (None when it does not exist and ``create_missing``:
+        server-side apply creates) and returns the patched object. Applied
+        again on a lost race, like any update. Returns (stored, created)."""
+        stype = _storage_type(rtype, self.registry)
+
+        def apply(current):
+            new = to_storage(rtype, mutate(from_storage(rtype, json.loads(json.dumps(current)))))
+            meta = new.setdefault("metadata", {})
+            # A resourceVersion in the patched object is a precondition.
+            self._check_resource_version(rtype, name, meta.get("resourceVersion") or "", current["metadata"])
+            return self._updated(stype, ctx, new, current, patching=True)
+
+        for _ in range(3):
+            try:
+                return self._guaranteed_update(rtype, stype, ctx, namespace, name, apply), False
+            except errors.APIError as exc:
+                missing = exc.code == 404 and (exc.details or {}).get("name") == name and \
+                    (exc.details or {}).get("kind") == rtype.plural
+                if not (create_missing and missing):
+                    raise
+            obj = mutate(None)
+            try:
+                return self.create(rtype, ctx, obj), True
+            except errors.APIError as exc:
+                if exc.reason != "AlreadyExists":
+                    raise  # created meanwhile: patch it instead
+        raise errors.APIError(500, "InternalError", "too many concurrent updates, please retry")
+
+    def _check_resource_version(self, rtype, name, want_rv, cur_meta):
+        if want_rv and want_rv != cur_meta.get("resourceVersion"):
+            raise errors.conflict(
+                rtype.group, rtype.plural, name,
+                "the object has been modified; please apply your changes to the latest version and try again",
+            )
+
+    def _guaranteed_update(self, rtype, stype, ctx, namespace, name, apply):
         if ctx.dry_run:
             result = apply(json.loads(self.get(rtype, ctx, namespace, name).data))
             if isinstance(result, Deletion):
                 return result.final
             return result or json.loads(self.get(rtype, ctx, namespace, name).data)
+        key = self.key(rtype, ctx, namespace, name)
         return json.loads(storage.guaranteed_update(key, apply, lambda o: fields_of(stype, o)).data)
+
+    def _updated(self, stype, ctx, new, current, patching=False):
+        """The hooks of an update, in their fixed order, on ``new`` (storage
+        version) against ``current``: the object to write, None when nothing
+        changed, or a Deletion."""
+        cur_meta = current["metadata"]
+        meta = new.setdefault("metadata", {})
+        # System fields come from the stored object, whatever the client sent
+        # (a patch that changes the uid fails validation instead).
+        for system_field in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
+                             "generation", "resourceVersion", "selfLink"):
+            if patching and system_field == "uid" and meta.get("uid"):
+                continue
+            if system_field in cur_meta:
+                meta[system_field] = cur_meta[system_field]
+            else:
+                meta.pop(system_field, None)
+        if ctx.subresource == "status":
+            stype.strategy.prepare_for_status_update(new, current, ctx)
+        elif ctx.subresource:
+            stype.strategy.prepare_for_subresource_update(ctx.subresource, new, current, ctx)
+        else:
+            stype.strategy.prepare_for_update(new, current, ctx)
+        managedfields.track_write(stype, ctx, new, current)
+        if stype.strategy.tracks_generation and spec_changed(new, current):
+            meta["generation"] = int(cur_meta.get("generation") or 0) + 1
+        admission.mutate(stype, ctx, new, current)
+        self._validate(stype, ctx, new, current)
+        admission.validate(stype, ctx, new, current)
+        ctx.warnings.extend(stype.strategy.warnings(new, ctx))
+        stype.strategy.canonicalize(new)
+        if new == current:
+            return None  # nothing changed: no write, no new revision
+        if meta.get("deletionTimestamp") and not meta.get("finalizers") and not stype.strategy.blocks_deletion(new):
+            return Deletion(new)
+        return new
 
     def create_on_subresource(self, rtype, ctx, namespace, name, body):
         """POST to an action subresource (pods/binding): the strategy turns
@@ -208,6 +257,7 @@ class Store:
                 [("propagationPolicy", "FieldValueNotSupported",
                   f'Unsupported value: "{policy}": supported values: "Foreground", "Background", "Orphan"')],
             )
+        admission.validate_delete(stype, ctx, name)
         outcome = {}
 
         def apply(current):

@@ -116,8 +116,12 @@ class ResourceView(KubeAPIView):
         meta["name"] = info.name
         if rtype.namespaced:
             self._check_namespace(info, meta)
+        if info.subresource == "scale":
+            from resources import patch as patching
+
+            patching.scale_precheck(obj, info.name)
         stored = Store(builtin.for_tenant(info.tenant)).update(rtype, ctx, info.namespace, info.name, obj)
-        return self._object_response(request, rtype, stored, 200, ctx)
+        return self._object_response(request, rtype, stored, 200, ctx, info.subresource)
 
     def delete(self, request, *args, **kwargs):
         info = request.kube
@@ -139,9 +143,33 @@ class ResourceView(KubeAPIView):
         return self._object_response(request, rtype, obj, 200, ctx)
 
     def patch(self, request, *args, **kwargs):
+        from resources import patch as patching
+
         info = request.kube
         rtype = self._rtype(info)
-        raise errors.unsupported_media_type(request.content_type)
+        ptype = codecs.media_type(request.content_type)
+        accepted = patching.patch_types(rtype)
+        if ptype not in accepted:
+            raise errors.APIError(415, "UnsupportedMediaType", "the body of the request was in an unknown format - "
+                                  "accepted media types include: " + ", ".join(accepted))
+        if not info.name:
+            raise errors.method_not_supported(rtype.group, rtype.plural, "patch")
+        if info.subresource and info.subresource not in ("status", "scale"):
+            raise errors.method_not_supported(rtype.group, f"{rtype.plural}/{info.subresource}", "patch")
+        ctx = self._context(request, info)
+        if ptype == patching.APPLY_PATCH_YAML and not request.GET.get("fieldManager"):
+            raise errors.invalid("meta.k8s.io", "PatchOptions", "", [
+                ("fieldManager", "FieldValueRequired", "Required value: is required for apply patch")])
+        if ptype != patching.APPLY_PATCH_YAML and "force" in request.GET:
+            raise errors.invalid("meta.k8s.io", "PatchOptions", "", [
+                ("force", "FieldValueForbidden", "Forbidden: may not be specified for non-apply patch")])
+        body = request._request.body
+        if len(body) > settings.KUBEAPI_MAX_REQUEST_BYTES:
+            raise errors.too_large()
+        mutate, create_missing = patching.make_mutator(rtype, info, ctx, ptype, body, request.GET)
+        store = Store(builtin.for_tenant(info.tenant))
+        stored, created = store.patch(rtype, ctx, info.namespace, info.name, mutate, create_missing)
+        return self._object_response(request, rtype, stored, 201 if created else 200, ctx, info.subresource)
 
     # ------------------------------------------------------------ helpers
     def _rtype(self, info):
@@ -171,6 +199,12 @@ class ResourceView(KubeAPIView):
         if len(manager) > 128:
             raise errors.invalid("meta.k8s.io", "UpdateOptions", "", [
                 ("fieldManager", "FieldValueTooLong", f"Too long: may not be more than 128 bytes")])
+        if not manager:
+            # managerOrUserAgent: writes without fieldManager are recorded
+            # under the client's User-Agent (up to its first "/").
+            from resources.managedfields import manager_from_user_agent
+
+            manager = manager_from_user_agent(request.META.get("HTTP_USER_AGENT", ""))
         return Context(
             tenant=info.tenant,
             namespace=info.namespace,
@@ -207,6 +241,7 @@ class ResourceView(KubeAPIView):
             raise errors.bad_request(f"the kind in the data ({kind}) does not match the expected kind ({expected_kind})")
         if not isinstance(obj.get("metadata", {}), dict):
             raise errors.bad_request("metadata must be an object")
+        ctx.extra["body"] = (body, request.content_type)
         self._field_validation(obj, schemas.definition_name(group, version, kind), kind, version, ctx)
         return obj
 
@@ -217,14 +252,26 @@ class ResourceView(KubeAPIView):
         decode_error = schemas.decode_error(obj, defname)
         if decode_error:
             raise errors.bad_request(prefix + decode_error)
-        unknown = schemas.unknown_fields(obj, defname)
-        if not unknown:
-            return
         mode = ctx.extra["fieldValidation"]
+        problems = [schemas.unknown_field_message(path) for path in schemas.unknown_fields(obj, defname)]
+        body, content_type = ctx.extra.pop("body", (b"", ""))
+        if mode != "Ignore" and body:
+            # Repeated keys: the strict decoders' "duplicate field" complaints.
+            from resources import strictdecode
+
+            ctype = codecs.media_type(content_type)
+            if ctype in ("", codecs.JSON, "*/*") and strictdecode.has_duplicates_json(body):
+                problems = strictdecode.json_strict_errors(body, defname)
+            elif ctype in (codecs.YAML, "application/x-yaml", "text/yaml"):
+                duplicates = strictdecode.yaml_duplicates_error(body)
+                if duplicates:
+                    problems.insert(0, duplicates)
+        if not problems:
+            return
         if mode == "Strict":
-            raise errors.bad_request(prefix + schemas.strict_decoding_message(unknown))
+            raise errors.bad_request(prefix + "strict decoding error: " + ", ".join(problems))
         if mode == "Warn":
-            ctx.warnings.extend(schemas.unknown_field_message(path) for path in unknown)
+            ctx.warnings.extend(problems)
         schemas.prune_unknown(obj, defname)
 
     def _check_namespace(self, info, meta):
@@ -255,8 +302,10 @@ class ResourceView(KubeAPIView):
         obj["kind"] = rtype.kind
         return obj
 
-    def _object_response(self, request, rtype, obj, code, ctx=None):
+    def _object_response(self, request, rtype, obj, code, ctx=None, subresource=""):
         obj = self._served(rtype, obj)
+        if subresource == "scale":
+            obj = rtype.strategy.scale_of(obj)
         form, version = codecs.negotiate(request.META.get("HTTP_ACCEPT"))
         if form == "table":
             from resources import tables
@@ -271,6 +320,8 @@ class ResourceView(KubeAPIView):
         store = Store(builtin.for_tenant(info.tenant))
         stored = store.get(rtype, Context(tenant=info.tenant), info.namespace, info.name)
         form, version = codecs.negotiate(request.META.get("HTTP_ACCEPT"))
+        if info.subresource == "scale":
+            return self._object_response(request, rtype, json.loads(stored.data), 200, subresource="scale")
         if form == "json" and rtype.from_storage is None and "pretty" not in request.GET:
             return HttpResponse(stored.data, content_type=codecs.JSON)  # the stored bytes, as they are
         return self._object_response(request, rtype, json.loads(stored.data), 200)

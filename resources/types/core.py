@@ -847,6 +847,10 @@ class ScaleSubresource:
     """Mixin: PUT /scale changes spec.replicas and nothing else. ``obj`` may
     be the Scale itself or the whole object."""
 
+    def scale_of(self, obj):
+        """GET/PUT/PATCH .../scale answer with this autoscaling/v1 Scale."""
+        return scale_of(obj)
+
     def prepare_for_subresource_update(self, subresource, obj, old, ctx):
         if subresource != "scale":
             return super().prepare_for_subresource_update(subresource, obj, old, ctx)
