@@ -33,6 +33,34 @@ def validating(group, resource):
     return register
 
 
+_deleting = {}
+
+
+def deleting(group, resource):
+    """Plugins ``(rtype, ctx, name)`` that may refuse a delete."""
+    def register(fn):
+        _deleting.setdefault((group, resource), []).append(fn)
+        return fn
+
+    return register
+
+
+def validate_delete(rtype, ctx, name):
+    for plugin in _deleting.get((rtype.group, rtype.plural), ()):
+        plugin(rtype, ctx, name)
+
+
+# NamespaceLifecycle: the namespaces the API server itself relies on stay.
+IMMORTAL_NAMESPACES = ("default", "kube-system", "kube-public")
+
+
+@deleting("", "namespaces")
+def keep_immortal_namespaces(rtype, ctx, name):
+    if name in IMMORTAL_NAMESPACES:
+        raise errors.APIError(403, "Forbidden", f'namespaces "{name}" is forbidden: this namespace may not be deleted',
+                              {"name": name, "group": "", "kind": "namespaces"})
+
+
 def mutate(rtype, ctx, obj, old):
     for plugin in _mutating.get((rtype.group, rtype.plural), ()):
         plugin(rtype, ctx, obj, old)

@@ -1,5 +1,6 @@
 """Request bodies (JSON, YAML, protobuf) in; JSON, YAML or Table out."""
 import json
+import re
 
 import yaml
 
@@ -24,6 +25,10 @@ def decode(body: bytes, content_type: str):
     if kind in ("", JSON, "*/*"):
         try:
             obj = json.loads(body)
+            if _ESCAPED_SURROGATE.search(body):
+                obj = _replace_lone_surrogates(obj)
+        except RecursionError:
+            raise errors.bad_request(f"couldn't get version/kind; json parse error: {TOO_DEEP}") from None
         except UnicodeDecodeError:
             raise errors.bad_request("the body of the request was not valid UTF-8") from None
         except json.JSONDecodeError as exc:
@@ -33,15 +38,53 @@ def decode(body: bytes, content_type: str):
             obj = yaml.load(body, Loader=_Loader)
         except yaml.YAMLError as exc:
             raise errors.bad_request(f"error converting YAML to JSON: {str(exc).splitlines()[0]}") from None
+        except RecursionError:
+            raise errors.bad_request(f"error converting YAML to JSON: {TOO_DEEP}") from None
         try:
-            json.dumps(obj)
-        except (TypeError, ValueError):
+            # Through JSON, as sigs.k8s.io/yaml does: map keys become strings (1 → "1").
+            obj = json.loads(json.dumps(obj))
+        except (TypeError, ValueError, RecursionError):
             raise errors.bad_request("error converting YAML to JSON: unsupported value types") from None
     else:
         raise errors.unsupported_media_type(content_type)
     if not isinstance(obj, dict):
         raise errors.bad_request(f"couldn't get version/kind; json parse error: expected an object, got {type(obj).__name__}")
+    if _depth_exceeds(obj, MAX_DEPTH):
+        raise errors.bad_request(f"couldn't get version/kind; json parse error: {TOO_DEEP}")
     return obj
+
+
+# Everything below the decoder walks objects recursively; a bound on nesting
+# keeps a hostile body from exhausting the stack (upstream's decoder has one too).
+MAX_DEPTH = 200
+TOO_DEEP = f"exceeded max depth of {MAX_DEPTH}"
+_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _depth_exceeds(obj, limit):
+    stack = [(obj, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values() if isinstance(v, (dict, list)))
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value if isinstance(v, (dict, list)))
+    return False
+
+
+def _replace_lone_surrogates(value):
+    """Go's decoder turns an unpaired surrogate escape into U+FFFD; Python keeps
+    it, and it could not be encoded as UTF-8 later."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_replace_lone_surrogates(k): _replace_lone_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replace_lone_surrogates(v) for v in value]
+    return value
 
 
 class _Loader(yaml.SafeLoader):

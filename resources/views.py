@@ -397,7 +397,10 @@ def _int_param(q, name):
         value = int(raw)
     except ValueError:
         raise errors.bad_request(f"invalid {name} {raw!r}: must be an integer") from None
-    return max(value, 0)
+    if value >= 2**63:
+        raise errors.bad_request(f"invalid {name} {raw!r}: value out of range")
+    # No list holds 2**31 items; the bound keeps LIMIT n + 1 inside SQL's integers.
+    return min(max(value, 0), 2**31)
 
 
 # -------------------------------------------------------------- list paging
@@ -458,6 +461,8 @@ def _list_revision(q, limit):
             raise errors.bad_request('resourceVersionMatch "exact" is forbidden for resourceVersion "0"')
         return 0, None, 0
     try:
+        if not rv.isdigit():  # an unsigned 64-bit integer, as upstream parses it
+            raise ValueError(rv)
         revision = int(rv)
     except ValueError:
         raise errors.bad_request(f"invalid resource version: {rv}") from None

@@ -477,6 +477,49 @@ def test_malformed_bodies_are_400(api, ns, body, ctype, message):
     assert listed["items"] == []
 
 
+def test_hostile_bodies_are_400_not_500(api, ns):
+    deep = b'{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"deep"},"x":' + b'{"a":' * 5000 + b"1" + \
+        b"}" * 5001
+    code, body = api.post(CM, body=deep)
+    assert_status(body, 400, "BadRequest")
+    assert "max depth" in body["message"]
+    code, body = api.post(CM, body=b"a:\n" + b"  - [" * 3000, ctype="application/yaml")
+    assert_status(body, 400, "BadRequest")
+
+
+def test_bodies_decode_as_upstream_does(api, ns):
+    # An unpaired surrogate escape becomes U+FFFD, as in Go.
+    code, body = api.post(CM, body=b'{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"surrogate"},'
+                                   b'"data":{"a":"x\\ud800y","b":"\\ud83d\\ude00"}}')
+    assert code == 201, body
+    assert body["data"] == {"a": "x\ufffdy", "b": "\U0001f600"}
+    # YAML map keys become strings, as sigs.k8s.io/yaml converts through JSON.
+    code, body = api.post(CM, body=b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: int-keys}\n"
+                                   b"data: {1: one, when: 2026-01-01}\n", ctype="application/yaml")
+    assert code == 201, body
+    assert body["data"] == {"1": "one", "when": "2026-01-01"}
+
+
+def test_query_parameters_out_of_range(api, ns):
+    code, body = api.get(CM + "?limit=99999999999999999999999")
+    assert_status(body, 400, "BadRequest")
+    code, body = api.get(CM + "?limit=9223372036854775807")
+    assert code == 200 and "continue" not in body["metadata"]
+    for rv in ("-5", "+5", "1.5", "0x10"):
+        code, body = api.get(CM + f"?resourceVersion={rv}")
+        assert_status(body, 400, "BadRequest")
+        assert body["message"] == f"invalid resource version: {rv}"
+
+
+@pytest.mark.parametrize("name", ["default", "kube-system", "kube-public"])
+def test_system_namespaces_may_not_be_deleted(api, name):
+    code, body = api.delete(f"/api/v1/namespaces/{name}")
+    assert_status(body, 403, "Forbidden")
+    assert body["message"] == f'namespaces "{name}" is forbidden: this namespace may not be deleted'
+    code, body = api.get(f"/api/v1/namespaces/{name}")
+    assert code == 200 and "deletionTimestamp" not in body["metadata"]
+
+
 def test_apiversion_and_kind_default_from_the_url(api, ns):
     # As kube-apiserver's decoder does: typed clients often leave them out.
     code, body = api.post(CM, {"metadata": {"name": "no-type-meta"}, "data": {"a": "b"}})
