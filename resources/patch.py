@@ -344,6 +344,8 @@ class PatchMeta:
             return PatchMeta(None), [], ""
         resolved = _resolve(field)
         items = resolved.get("items") if resolved else None
+        if items is None and resolved is not None and "properties" in resolved:
+            items = resolved  # a pointer to a struct holding a list: its element is the struct
         return PatchMeta(items), _strategies(field), field.get("x-kubernetes-patch-merge-key", "")
 
     def name(self):
@@ -587,9 +589,47 @@ def _merge_set_element_order(original, patch, meta):
         else:
             patch_items, server_only = _partition_maps(merged, order, merge_key)
         kind = _element_kind((original_list or []) + (patch_list or []))
-        original[list_key] = _normalize_element_order(patch_items, server_only, order, original_list or [],
+        server_order = original_list or []
+        if found_original and found_patch and strategy == MERGE and kind == "map":
+            server_order = _aliased_view(original_list, patch_list, merge_key)
+        original[list_key] = _normalize_element_order(patch_items, server_only, order, server_order,
                                                       merge_key, kind)
         patch.pop(list_key, None)
+
+
+def _aliased_view(original, patch, merge_key):
+    """The live list as upstream sees it after merging into it: Go's merge
+    deletes entries in place (shifting the backing array) and appends into
+    the room that leaves, and the order of the result is then read off that
+    same backing array. Only the merge keys matter here."""
+    arr = list(original)
+    length = cap = len(arr)
+
+    def key_of(item):
+        return item.get(merge_key, _MISSING) if isinstance(item, dict) else _MISSING
+
+    for v in patch:
+        if isinstance(v, dict) and v.get(DIRECTIVE) == DELETE and merge_key in v:
+            while True:
+                idx = next((i for i in range(length) if _same(key_of(arr[i]), v[merge_key])), -1)
+                if idx < 0:
+                    break
+                arr[idx:length - 1] = arr[idx + 1:length]
+                length -= 1
+    if any(isinstance(v, dict) and v.get(DIRECTIVE) == REPLACE for v in patch):
+        return arr
+    for v in patch:
+        if not isinstance(v, dict) or DIRECTIVE in v:
+            continue
+        idx = next((i for i in range(length) if _same(key_of(arr[i]), v.get(merge_key, _MISSING))), -1)
+        if idx >= 0:
+            arr[idx] = v
+        elif length < cap:
+            arr[length] = v
+            length += 1
+        else:
+            break  # the slice grew into a new array: no more writes show here
+    return arr
 
 
 def _validate_set_order(patch_list, order, merge_key):
