@@ -130,6 +130,13 @@ class ResourceView(KubeAPIView):
             raise errors.method_not_supported(rtype.group, f"{rtype.plural}/{info.subresource}", "delete")
         ctx = self._context(request, info)
         options = self._delete_options(request)
+        body_dry_run = options.get("dryRun") or []
+        if body_dry_run:
+            # DeleteOptions in the body (kubectl's --dry-run=server) count as the query would.
+            for value in body_dry_run if isinstance(body_dry_run, list) else [body_dry_run]:
+                if value != "All":
+                    raise errors.bad_request(f'Invalid dry run value "{value}": only All is supported')
+            ctx.dry_run = True
         store = Store(builtin.for_tenant(info.tenant))
         if not info.name:
             return self._delete_collection(request, info, rtype, ctx, options, store)
