@@ -142,6 +142,17 @@ def test_create(kubectl, ns):
     assert kubectl.out("delete", "priorityclass", name) == f'priorityclass.scheduling.k8s.io "{name}" deleted\n'
 
 
+def test_create_sends_protobuf_from_new_kubectl(kubectl, ns):
+    """kubectl 1.32 posts built-in kinds as protobuf, older ones as JSON."""
+    proc = kubectl.run("create", "configmap", "wire", "--from-literal=a=b", "-v=8", namespace=ns)
+    sent = [line.split("Content-Type:")[1].strip() for line in proc.stderr.splitlines()
+            if "Content-Type:" in line and "round_trippers.go:4" in line]
+    assert sent, proc.stderr
+    expected = "application/vnd.kubernetes.protobuf" if kubectl.label == "KUBECTL" else "application/json"
+    assert sent[0] == expected
+    assert kubectl.json("get", "configmap", "wire", namespace=ns)["data"] == {"a": "b"}
+
+
 def test_create_errors(kubectl, ns, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad_Name}\ndata: {a: b}\n")
