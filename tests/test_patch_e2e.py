@@ -1,0 +1,440 @@
+"""End to end: PATCH over HTTP, the everyday kubectl commands that patch
+(edit, label, annotate, patch, scale, replace), the /scale subresource,
+fieldValidation on patches, and the Python client's patch and server-side
+apply."""
+import json
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+JSON_PATCH = "application/json-patch+json"
+MERGE = "application/merge-patch+json"
+SMP = "application/strategic-merge-patch+json"
+APPLY = "application/apply-patch+yaml"
+
+
+class Kubectl:
+    def __init__(self, binary, kubeconfig, home):
+        self.binary, self.kubeconfig, self.home = binary, str(kubeconfig), home
+
+    def run(self, *args, input=None, check=True, env=None):
+        cmd = [self.binary, "--kubeconfig", self.kubeconfig, "--cache-dir", str(self.home / "cache"), *args]
+        environ = {"HOME": str(self.home), "PATH": os.environ.get("PATH", "")}
+        environ.update(env or {})
+        proc = subprocess.run(cmd, input=input, capture_output=True, text=True, env=environ, timeout=60)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"kubectl {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        return proc
+
+    def get(self, *args):
+        return json.loads(self.run("get", *args, "-o", "json").stdout)
+
+
+@pytest.fixture(scope="module")
+def kubectl(server, kubectl_bin, tmp_path_factory):
+    return Kubectl(kubectl_bin, server.kubeconfig, tmp_path_factory.mktemp("kubectl-patch"))
+
+
+class API:
+    def __init__(self, server):
+        self.server = server
+
+    def call(self, method, path, body=None, content_type="application/json", headers=None):
+        data = None
+        if body is not None:
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        hdrs = {"Content-Type": content_type, "Accept": "application/json"}
+        hdrs.update(headers or {})
+        code, resp_headers, raw = self.server.request(method, path, data, hdrs)
+        return code, (json.loads(raw) if raw else None), {k.lower(): v for k, v in resp_headers.items()}
+
+    def patch(self, path, body, content_type, query=""):
+        return self.call("PATCH", path + query, body, content_type)
+
+
+@pytest.fixture(scope="module")
+def api(server):
+    return API(server)
+
+
+@pytest.fixture
+def ns(api):
+    name = f"patch-{uuid.uuid4().hex[:8]}"
+    code, body, _ = api.call("POST", "/api/v1/namespaces",
+                             {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+    assert code == 201, body
+    return name
+
+
+def make_deployment(api, ns, name="web", replicas=2):
+    obj = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name},
+           "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
+                    "template": {"metadata": {"labels": {"app": name}},
+                                 "spec": {"containers": [{"name": "app", "image": "nginx:1",
+                                                          "ports": [{"containerPort": 80}]}]}}}}
+    code, body, _ = api.call("POST", f"/apis/apps/v1/namespaces/{ns}/deployments", obj)
+    assert code == 201, body
+    return body
+
+
+def make_configmap(api, ns, name="cm", data=None):
+    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": data or {"a": "1"}}
+    code, body, _ = api.call("POST", f"/api/v1/namespaces/{ns}/configmaps", obj)
+    assert code == 201, body
+    return body
+
+
+# ------------------------------------------------------------ HTTP PATCH
+
+def test_patch_every_format(api, ns):
+    make_deployment(api, ns)
+    path = f"/apis/apps/v1/namespaces/{ns}/deployments/web"
+    code, body, _ = api.patch(path, [{"op": "replace", "path": "/spec/replicas", "value": 3}], JSON_PATCH)
+    assert code == 200 and body["spec"]["replicas"] == 3
+    code, body, _ = api.patch(path, {"spec": {"minReadySeconds": 4}}, MERGE)
+    assert code == 200 and body["spec"]["minReadySeconds"] == 4
+    code, body, _ = api.patch(path, {"spec": {"template": {"spec": {"containers": [
+        {"name": "side", "image": "busybox"}]}}}}, SMP)
+    assert code == 200
+    assert [c["name"] for c in body["spec"]["template"]["spec"]["containers"]] == ["side", "app"]
+    # Defaults apply to what the patch added; the generation moved with the spec.
+    assert body["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"] == "Always"
+    assert body["metadata"]["generation"] == 4
+    managers = {(e["manager"], e["operation"]) for e in body["metadata"]["managedFields"]}
+    assert ("OpenAPI-Generator", "Update") not in managers  # raw requests: urllib's User-Agent
+    assert any(m.startswith("Python-urllib") for m, _ in managers)
+
+
+def test_unsupported_patch_type_is_415(api, ns):
+    make_configmap(api, ns)
+    code, body, _ = api.patch(f"/api/v1/namespaces/{ns}/configmaps/cm", {"data": {}}, "application/json")
+    assert code == 415
+    assert body["reason"] == "UnsupportedMediaType"
+    assert body["message"] == ("the body of the request was in an unknown format - accepted media types include: "
+                               "application/json-patch+json, application/merge-patch+json, "
+                               "application/strategic-merge-patch+json, application/apply-patch+yaml")
+
+
+@pytest.mark.parametrize("patch,content_type,code,reason,message", [
+    ([{"op": "replace", "path": "/spec/nothing/here", "value": 1}], JSON_PATCH, 422, "Invalid",
+     "the server rejected our request due to an error in our request"),
+    ([{"op": "test", "path": "/data/a", "value": "other"}, {"op": "replace", "path": "/data/a", "value": "x"}],
+     JSON_PATCH, 422, "Invalid", "the server rejected our request due to an error in our request"),
+    ({"metadata": {"name": "renamed"}}, MERGE, 400, "BadRequest",
+     "the name of the object (renamed) does not match the name on the URL (cm)"),
+    ({"metadata": {"uid": "not-the-uid"}}, SMP, 422, "Invalid",
+     'ConfigMap "cm" is invalid: metadata.uid: Invalid value: "not-the-uid": field is immutable'),
+    ({"metadata": {"resourceVersion": "1"}}, MERGE, 409, "Conflict",
+     'Operation cannot be fulfilled on configmaps "cm": the object has been modified; please apply your '
+     "changes to the latest version and try again"),
+    ({"metadata": {"namespace": "elsewhere"}}, MERGE, 400, "BadRequest",
+     "the namespace of the provided object does not match the namespace sent on the request"),
+    (b"{not json", MERGE, 400, "BadRequest", None),
+    ({"data": {"a": {"nested": 1}}}, MERGE, 422, "Invalid", None),
+])
+def test_bad_patches_leave_the_object_untouched(api, ns, patch, content_type, code, reason, message):
+    before = make_configmap(api, ns)
+    got, body, _ = api.patch(f"/api/v1/namespaces/{ns}/configmaps/cm", patch, content_type)
+    assert (got, body["reason"]) == (code, reason), body
+    assert body["kind"] == "Status" and body["status"] == "Failure"
+    if message is not None:
+        assert body["message"] == message
+    _, after, _ = api.call("GET", f"/api/v1/namespaces/{ns}/configmaps/cm")
+    assert after == before
+
+
+def test_patch_of_a_missing_object_is_404_but_apply_creates(api, ns):
+    path = f"/api/v1/namespaces/{ns}/configmaps/ghost"
+    for content_type, patch in ((MERGE, {"data": {"a": "1"}}), (SMP, {"data": {"a": "1"}}),
+                                (JSON_PATCH, [{"op": "add", "path": "/data", "value": {}}])):
+        code, body, _ = api.patch(path, patch, content_type)
+        assert code == 404 and body["message"] == 'configmaps "ghost" not found'
+    config = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "ghost"}, "data": {"a": "1"}}
+    code, body, _ = api.patch(path, config, APPLY, "?fieldManager=tester")
+    assert code == 201 and body["data"] == {"a": "1"}
+    assert [(e["manager"], e["operation"]) for e in body["metadata"]["managedFields"]] == [("tester", "Apply")]
+    code, body, _ = api.patch(path, config, APPLY, "?fieldManager=tester")
+    assert code == 200
+
+
+def test_apply_requires_a_field_manager(api, ns):
+    config = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}
+    code, body, _ = api.patch(f"/api/v1/namespaces/{ns}/configmaps/x", config, APPLY)
+    assert code == 422
+    assert body["message"] == ('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: '
+                               "is required for apply patch")
+    code, body, _ = api.patch(f"/api/v1/namespaces/{ns}/configmaps/x", {"data": {}}, MERGE, "?force=true")
+    assert code == 422 and "force: Forbidden: may not be specified for non-apply patch" in body["message"]
+
+
+def test_apply_conflict_status(api, ns):
+    path = f"/api/v1/namespaces/{ns}/configmaps/shared"
+    config = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "shared"}, "data": {"k": "1"}}
+    assert api.patch(path, config, APPLY, "?fieldManager=one")[0] == 201
+    config["data"]["k"] = "2"
+    code, body, _ = api.patch(path, config, APPLY, "?fieldManager=two")
+    assert code == 409
+    assert body["reason"] == "Conflict"
+    assert body["message"] == 'Apply failed with 1 conflict: conflict with "one": .data.k'
+    assert body["details"]["causes"] == [
+        {"reason": "FieldManagerConflict", "message": 'conflict with "one"', "field": ".data.k"}]
+    code, body, _ = api.patch(path, config, APPLY, "?fieldManager=two&force=true")
+    assert code == 200 and body["data"] == {"k": "2"}
+
+
+def test_apply_accepts_yaml_and_json_bodies(api, ns):
+    path = f"/api/v1/namespaces/{ns}/configmaps/y"
+    body = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: y\ndata:\n  k: v\n"
+    code, obj, _ = api.patch(path, body, APPLY, "?fieldManager=yaml")
+    assert code == 201 and obj["data"] == {"k": "v"}
+    code, obj, _ = api.patch(path, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "y"},
+                                    "data": {"k": "w"}}, APPLY, "?fieldManager=yaml")
+    assert code == 200 and obj["data"] == {"k": "w"}
+    code, obj, _ = api.patch(path, {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "y"}}, APPLY,
+                             "?fieldManager=yaml")
+    assert code == 400 and obj["message"] == "invalid object type: /v1, Kind=Secret"
+    code, obj, _ = api.patch(path, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "y"},
+                                    "spec": {"x": 1}}, APPLY, "?fieldManager=yaml")
+    assert code == 400 and obj["message"].endswith(".spec: field not declared in schema")
+
+
+def test_dry_run_patch_stores_nothing_and_uses_no_revision(api, ns):
+    created = make_configmap(api, ns)
+    path = f"/api/v1/namespaces/{ns}/configmaps/cm"
+    _, before_list, _ = api.call("GET", f"/api/v1/namespaces/{ns}/configmaps")
+    for content_type, patch, query in ((MERGE, {"data": {"a": "2"}}, "?dryRun=All"),
+                                       (JSON_PATCH, [{"op": "add", "path": "/data/b", "value": "x"}], "?dryRun=All"),
+                                       (APPLY, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"},
+                                                "data": {"a": "9"}}, "?dryRun=All&fieldManager=dry&force=true")):
+        code, body, _ = api.patch(path, patch, content_type, query)
+        assert code == 200, body
+        assert body["data"] != created["data"]
+    code, body, _ = api.patch(f"/api/v1/namespaces/{ns}/configmaps/new", {
+        "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "new"}}, APPLY, "?dryRun=All&fieldManager=d")
+    assert code == 201
+    _, after, _ = api.call("GET", path)
+    assert after == created
+    _, after_list, _ = api.call("GET", f"/api/v1/namespaces/{ns}/configmaps")
+    assert after_list["metadata"]["resourceVersion"] == before_list["metadata"]["resourceVersion"]
+    assert [i["metadata"]["name"] for i in after_list["items"]] == ["cm"]
+
+
+def test_field_validation_on_patches(api, ns):
+    make_configmap(api, ns)
+    path = f"/api/v1/namespaces/{ns}/configmaps/cm"
+    code, body, headers = api.patch(path, {"spec": {"foo": 1}}, MERGE)
+    assert code == 200 and "spec" not in body
+    assert headers.get("warning") == '299 - "unknown field \\"spec\\""'
+    code, body, _ = api.patch(path, {"spec": {"foo": 1}}, MERGE, "?fieldValidation=Strict")
+    assert code == 422
+    assert body["message"].startswith(' "" is invalid: patch: Invalid value: "')
+    assert body["message"].endswith('": strict decoding error: unknown field "spec"')
+    code, body, _ = api.patch(path, b'{"data":{"a":"1","a":"2"}}', MERGE, "?fieldValidation=Strict")
+    assert code == 422 and 'duplicate field \\"data.a\\"' not in body["message"]
+    assert body["message"].endswith('strict decoding error: duplicate field "data.a"')
+    code, body, _ = api.patch(path, {"spec": {"foo": 1}}, MERGE, "?fieldValidation=Ignore")
+    assert code == 200
+
+
+def test_field_validation_duplicates_on_create(api, ns):
+    body = (b'{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup","name":"dup"},'
+            b'"data":{"a":"1"},"foo":1}')
+    code, obj, _ = api.call("POST", f"/api/v1/namespaces/{ns}/configmaps?fieldValidation=Strict", body)
+    assert code == 400
+    assert obj["message"] == ('ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: '
+                              'duplicate field "metadata.name", unknown field "foo"')
+    yaml_body = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dup\ndata:\n  a: '1'\n  a: '2'\n"
+    code, obj, _ = api.call("POST", f"/api/v1/namespaces/{ns}/configmaps?fieldValidation=Strict", yaml_body,
+                            content_type="application/yaml")
+    assert code == 400
+    assert obj["message"] == ('ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: '
+                              'yaml: unmarshal errors:\n  line 7: key "a" already set in map')
+    code, obj, headers = api.call("POST", f"/api/v1/namespaces/{ns}/configmaps", body)
+    assert code == 201
+    assert headers["warning"] == '299 - "duplicate field \\"metadata.name\\"", 299 - "unknown field \\"foo\\""'
+
+
+# ------------------------------------------------------------------ /scale
+
+@pytest.mark.parametrize("group,resource", [("apps", "deployments"), ("apps", "replicasets"),
+                                            ("apps", "statefulsets"), ("", "replicationcontrollers")])
+def test_scale_subresource(api, ns, group, resource):
+    prefix = f"/apis/{group}/v1" if group else "/api/v1"
+    labels = {"app": "s"}
+    template = {"metadata": {"labels": labels}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
+    spec = {"replicas": 1, "selector": {"matchLabels": labels} if group else labels, "template": template}
+    kind = {"deployments": "Deployment", "replicasets": "ReplicaSet", "statefulsets": "StatefulSet",
+            "replicationcontrollers": "ReplicationController"}[resource]
+    if resource == "statefulsets":
+        spec["serviceName"] = "s"
+    obj = {"apiVersion": f"{group}/v1" if group else "v1", "kind": kind, "metadata": {"name": "s"}, "spec": spec}
+    code, body, _ = api.call("POST", f"{prefix}/namespaces/{ns}/{resource}", obj)
+    assert code == 201, body
+    path = f"{prefix}/namespaces/{ns}/{resource}/s/scale"
+    code, scale, _ = api.call("GET", path)
+    assert code == 200
+    assert scale["kind"] == "Scale" and scale["apiVersion"] == "autoscaling/v1"
+    assert scale["spec"] == {"replicas": 1}
+    assert scale["status"]["selector"] == "app=s"
+    scale["spec"]["replicas"] = 3
+    code, scale, _ = api.call("PUT", path, scale)
+    assert code == 200 and scale["kind"] == "Scale" and scale["spec"]["replicas"] == 3
+    code, scale, _ = api.patch(path, {"spec": {"replicas": 5}}, MERGE)
+    assert code == 200 and scale["spec"]["replicas"] == 5
+    code, scale, _ = api.patch(path, [{"op": "replace", "path": "/spec/replicas", "value": 6}], JSON_PATCH)
+    assert code == 200 and scale["spec"]["replicas"] == 6
+    code, parent, _ = api.call("GET", f"{prefix}/namespaces/{ns}/{resource}/s")
+    assert parent["spec"]["replicas"] == 6
+    assert any(e.get("subresource") == "scale" for e in parent["metadata"]["managedFields"])
+    # A stale resourceVersion in the Scale is a conflict; a negative count is invalid.
+    code, body, _ = api.call("PUT", path, {"apiVersion": "autoscaling/v1", "kind": "Scale",
+                                           "metadata": {"name": "s", "resourceVersion": "1"},
+                                           "spec": {"replicas": 2}})
+    assert code == 409
+    code, body, _ = api.patch(path, {"spec": {"replicas": -1}}, MERGE)
+    assert code == 422
+    assert body["message"] == ('Scale.autoscaling "s" is invalid: spec.replicas: Invalid value: -1: '
+                               "must be greater than or equal to 0")
+
+
+def test_discovery_lists_scale(api):
+    _, body, _ = api.call("GET", "/apis/apps/v1")
+    names = {r["name"] for r in body["resources"]}
+    assert {"deployments/scale", "replicasets/scale", "statefulsets/scale"} <= names
+    _, body, _ = api.call("GET", "/api/v1")
+    assert "replicationcontrollers/scale" in {r["name"] for r in body["resources"]}
+
+
+# ----------------------------------------------------------------- kubectl
+
+def test_kubectl_label_and_annotate(kubectl, api, ns):
+    make_configmap(api, ns)
+    assert kubectl.run("label", "cm", "cm", "-n", ns, "tier=web").stdout == "configmap/cm labeled\n"
+    proc = kubectl.run("label", "cm", "cm", "-n", ns, "tier=db", check=False)
+    assert proc.returncode == 1
+    assert proc.stderr == "error: 'tier' already has a value (web), and --overwrite is false\n"
+    kubectl.run("label", "cm", "cm", "-n", ns, "tier=db", "--overwrite")
+    kubectl.run("annotate", "cm", "cm", "-n", ns, "note=hello")
+    obj = kubectl.get("cm", "cm", "-n", ns)
+    assert obj["metadata"]["labels"] == {"tier": "db"}
+    assert obj["metadata"]["annotations"] == {"note": "hello"}
+    assert kubectl.run("label", "cm", "cm", "-n", ns, "tier-").stdout == "configmap/cm unlabeled\n"
+    kubectl.run("annotate", "cm", "cm", "-n", ns, "note-")
+    obj = kubectl.get("cm", "cm", "-n", ns)
+    assert not obj["metadata"].get("labels") and not obj["metadata"].get("annotations")
+
+
+def test_kubectl_patch_types(kubectl, api, ns):
+    make_deployment(api, ns)
+    kubectl.run("patch", "deployment", "web", "-n", ns, "--type=json",
+                "-p", '[{"op":"replace","path":"/spec/replicas","value":4}]')
+    kubectl.run("patch", "deployment", "web", "-n", ns, "--type=merge", "-p", '{"spec":{"paused":true}}')
+    kubectl.run("patch", "deployment", "web", "-n", ns,
+                "-p", '{"spec":{"template":{"spec":{"containers":[{"name":"app","image":"nginx:2"}]}}}}')
+    obj = kubectl.get("deployment", "web", "-n", ns)
+    assert obj["spec"]["replicas"] == 4 and obj["spec"]["paused"] is True
+    assert [(c["name"], c["image"]) for c in obj["spec"]["template"]["spec"]["containers"]] == [("app", "nginx:2")]
+    proc = kubectl.run("patch", "deployment", "web", "-n", ns, "--type=json",
+                       "-p", '[{"op":"test","path":"/spec/replicas","value":1}]', check=False)
+    assert proc.returncode == 1
+    assert "the server rejected our request due to an error in our request" in proc.stderr
+    proc = kubectl.run("patch", "deployment", "missing", "-n", ns, "-p", "{}", check=False)
+    assert proc.stderr == 'Error from server (NotFound): deployments.apps "missing" not found\n'
+
+
+def test_kubectl_edit(kubectl, api, ns, tmp_path):
+    make_deployment(api, ns)
+    editor = tmp_path / "editor.py"
+    editor.write_text("import sys, re\np = sys.argv[-1]\ntext = open(p).read()\n"
+                      "open(p, 'w').write(re.sub(r'replicas: 2', 'replicas: 7', text, count=1))\n")
+    proc = kubectl.run("edit", "deployment", "web", "-n", ns, env={"EDITOR": f"{sys.executable} {editor}"})
+    assert proc.stdout == "deployment.apps/web edited\n"
+    obj = kubectl.get("deployment", "web", "-n", ns)
+    assert obj["spec"]["replicas"] == 7
+    # An edit that changes nothing.
+    proc = kubectl.run("edit", "deployment", "web", "-n", ns, env={"EDITOR": "true"})
+    assert "Edit cancelled, no changes made." in proc.stdout + proc.stderr
+
+
+def test_kubectl_scale(kubectl, api, ns):
+    make_deployment(api, ns)
+    assert kubectl.run("scale", "deployment", "web", "-n", ns, "--replicas=3").stdout == \
+        "deployment.apps/web scaled\n"
+    proc = kubectl.run("scale", "deployment", "web", "-n", ns, "--current-replicas=2", "--replicas=5", check=False)
+    assert proc.returncode == 1 and "Expected replicas to be 2, was 3" in proc.stderr
+    kubectl.run("scale", "deployment", "web", "-n", ns, "--current-replicas=3", "--replicas=5")
+    assert kubectl.get("deployment", "web", "-n", ns)["spec"]["replicas"] == 5
+
+
+def test_kubectl_replace(kubectl, api, ns, tmp_path):
+    make_configmap(api, ns)
+    live = kubectl.get("cm", "cm", "-n", ns)
+    live["data"] = {"a": "replaced"}
+    path = tmp_path / "cm.json"
+    path.write_text(json.dumps(live))
+    assert kubectl.run("replace", "-f", str(path)).stdout == "configmap/cm replaced\n"
+    assert kubectl.get("cm", "cm", "-n", ns)["data"] == {"a": "replaced"}
+    proc = kubectl.run("replace", "-f", str(path), check=False)  # resourceVersion is stale now
+    assert proc.returncode == 1 and "the object has been modified" in proc.stderr
+
+
+# ------------------------------------------------------- Python client
+
+@pytest.fixture(scope="module")
+def api_client(server):
+    from kubernetes import client, config
+
+    configuration = client.Configuration()
+    config.load_kube_config(config_file=str(server.kubeconfig), client_configuration=configuration)
+    with client.ApiClient(configuration) as api_client:
+        yield api_client
+
+
+def test_python_client_patch_and_scale(api_client, api, ns):
+    from kubernetes import client
+
+    make_deployment(api, ns)
+    apps = client.AppsV1Api(api_client)
+    # Strategic merge patch is the client's default for a dict body.
+    got = apps.patch_namespaced_deployment("web", ns, {"spec": {"template": {"spec": {"containers": [
+        {"name": "extra", "image": "busybox"}]}}}})
+    assert [c.name for c in got.spec.template.spec.containers] == ["extra", "app"]
+    # A list body is a JSON patch.
+    got = apps.patch_namespaced_deployment("web", ns, [{"op": "replace", "path": "/spec/replicas", "value": 4}])
+    assert got.spec.replicas == 4
+    scale = apps.read_namespaced_deployment_scale("web", ns)
+    assert scale.spec.replicas == 4 and scale.status.selector == "app=web"
+    scale = apps.patch_namespaced_deployment_scale("web", ns, {"spec": {"replicas": 2}})
+    assert scale.spec.replicas == 2
+    scale.spec.replicas = 1
+    assert apps.replace_namespaced_deployment_scale("web", ns, scale).spec.replicas == 1
+    core = client.CoreV1Api(api_client)
+    make_configmap(api, ns)
+    cm = core.patch_namespaced_config_map("cm", ns, {"data": {"b": "2"}})
+    assert cm.data == {"a": "1", "b": "2"}
+    assert any(e.manager == "OpenAPI-Generator" for e in cm.metadata.managed_fields)
+
+
+def test_python_dynamic_client_server_side_apply(api_client, ns):
+    from kubernetes import dynamic
+    from kubernetes.client.rest import ApiException
+
+    dyn = dynamic.DynamicClient(api_client)
+    configmaps = dyn.resources.get(api_version="v1", kind="ConfigMap")
+    body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "ssa", "namespace": ns},
+            "data": {"a": "1"}}
+    got = configmaps.server_side_apply(body=body, field_manager="py-one")
+    assert got.data.a == "1"
+    body["data"]["a"] = "2"
+    with pytest.raises(ApiException) as info:
+        configmaps.server_side_apply(body=body, field_manager="py-two")
+    assert info.value.status == 409
+    got = configmaps.server_side_apply(body=body, field_manager="py-two", force_conflicts=True)
+    assert got.data.a == "2"
+    managers = sorted(e["manager"] for e in got.metadata.managedFields)
+    assert managers == ["py-two"]
