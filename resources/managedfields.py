@@ -186,12 +186,18 @@ class FieldSet:
         return child if child is not None else FieldSet()
 
     # -------------------------------------------------------- set algebra
+    # Set operations build new nodes only where the result differs and share
+    # the rest: sets are not changed once built.
     def union(self, other):
+        if other.empty():
+            return self
+        if self.empty():
+            return other
         out = FieldSet()
         out.members = self.members | other.members
         for pe in set(self.children) | set(other.children):
             a, b = self.children.get(pe), other.children.get(pe)
-            out.children[pe] = a.union(b) if a is not None and b is not None else (a or b).copy()
+            out.children[pe] = a.union(b) if a is not None and b is not None else (a or b)
         return out
 
     def intersection(self, other):
@@ -204,11 +210,13 @@ class FieldSet:
         return out
 
     def difference(self, other):
+        if not other.members and not other.children:
+            return self
         out = FieldSet()
         out.members = self.members - other.members
         for pe, child in self.children.items():
             o = other.children.get(pe)
-            sub = child.difference(o) if o is not None else child.copy()
+            sub = child.difference(o) if o is not None else child
             if not sub.empty():
                 out.children[pe] = sub
         return out
@@ -221,7 +229,7 @@ class FieldSet:
             if pe in other.members:
                 continue
             o = other.children.get(pe)
-            sub = child.recursive_difference(o) if o is not None else child.copy()
+            sub = child.recursive_difference(o) if o is not None else child
             if not sub.empty():
                 out.children[pe] = sub
         return out
@@ -990,12 +998,81 @@ def _zero_table():
 
 
 def go_normalized(obj, t):
-    """A copy of obj with the fields Go always encodes filled in where absent
-    (``{}`` for non-pointer structs, null otherwise), so that comparing two
-    objects sees what comparing their Go forms would."""
+    """obj with the fields Go always encodes filled in where absent (``{}``
+    for non-pointer structs, null otherwise), so that comparing two objects
+    sees what comparing their Go forms would. Shares what it does not change."""
     if not isinstance(obj, dict):
         return obj
-    return _fill(copy.deepcopy(obj), t)
+    return _filled(obj, t)
+
+
+def _filled(v, t):
+    if t.kind == STRUCT and isinstance(v, dict):
+        out = None
+        for name, mark in _zero_table().get(t.defname, ()):
+            if name not in v:
+                if out is None:
+                    out = dict(v)
+                ft = t.field(name)
+                out[name] = _fill({}, ft) if mark == "s" and ft is not None and ft.kind == STRUCT else None
+        for name, item in v.items():
+            if isinstance(item, (dict, list)):
+                ft = t.field(name)
+                if ft is not None and ft.kind in (STRUCT, LIST, MAP):
+                    new = _filled(item, ft)
+                    if new is not item:
+                        if out is None:
+                            out = dict(v)
+                        out[name] = new
+        return v if out is None else out
+    if t.kind == LIST and isinstance(v, list):
+        et = t.elem()
+        if et.kind == STRUCT:
+            items = [_filled(item, et) for item in v]
+            if any(a is not b for a, b in zip(items, v)):
+                return items
+        return v
+    if t.kind == MAP and isinstance(v, dict):
+        et = t.elem()
+        if et.kind in (STRUCT, LIST):
+            out = {k: _filled(item, et) for k, item in v.items()}
+            if any(out[k] is not v[k] for k in v):
+                return out
+        return v
+    return v
+
+
+def drop_omitted(obj, t):
+    """What decoding into the Go types and encoding again loses: empty maps
+    and lists, and nulls, in fields tagged omitempty (all but those the zero
+    table marks ``:n``). Changes obj in place; structs (even empty) stay."""
+    _drop(obj, t)
+    return obj
+
+
+def _drop(v, t):
+    if t.kind == STRUCT and isinstance(v, dict):
+        keep = {name for name, mark in _zero_table().get(t.defname, ()) if mark == "n"}
+        for name in list(v):
+            item = v[name]
+            ft = t.field(name)
+            if ft is None:
+                continue
+            if name not in keep and (item is None or (item == {} and ft.kind == MAP) or
+                                     (item == [] and ft.kind == LIST)):
+                del v[name]
+            elif isinstance(item, (dict, list)):
+                _drop(item, ft)
+    elif t.kind == LIST and isinstance(v, list):
+        et = t.elem()
+        if et.kind in (STRUCT, LIST, MAP):
+            for item in v:
+                _drop(item, et)
+    elif t.kind == MAP and isinstance(v, dict):
+        et = t.elem()
+        if et.kind in (STRUCT, LIST):
+            for item in v.values():
+                _drop(item, et)
 
 
 def zero_object(t):
@@ -1065,7 +1142,7 @@ class Managed:
 
     def copy(self):
         out = Managed()
-        out.fields = {k: [v[0].copy(), v[1], v[2]] for k, v in self.fields.items()}
+        out.fields = {k: [v[0], v[1], v[2]] for k, v in self.fields.items()}  # sets are never changed in place
         out.times = dict(self.times)
         return out
 
@@ -1493,7 +1570,7 @@ def apply_config(rtype, ctx, live, config, force):
         raise exc.status() from None
     except TypeError_ as exc:
         raise errors.bad_request(str(exc)) from None
-    new = _without_managed_fields(new)
+    new = drop_omitted(_without_managed_fields(new), t)
     new["metadata"] = dict(new.get("metadata") or {})
     _set_managed_fields(new["metadata"], managed)
     ctx.extra["managed_fields_applied"] = True

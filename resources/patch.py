@@ -1077,6 +1077,10 @@ def make_mutator(rtype, info, ctx, ptype, body, query):
             raise _invalid_patch(shown(), "json: cannot unmarshal " + _json_kind(patched) +
                                  " into Go value of type map[string]interface {}")
         _check_decodes(patched, defname, mode, strict_errors, shown, ctx.warnings)
+        if defname:
+            from resources import managedfields
+
+            managedfields.drop_omitted(patched, managedfields.type_for_definition(defname))
         patched["apiVersion"], patched["kind"] = target.get("apiVersion"), target.get("kind")
         _check_name(patched, info, rtype)
         if scale:

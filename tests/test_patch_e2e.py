@@ -326,7 +326,7 @@ def test_kubectl_label_and_annotate(kubectl, api, ns):
     assert kubectl.run("label", "cm", "cm", "-n", ns, "tier-").stdout == "configmap/cm unlabeled\n"
     kubectl.run("annotate", "cm", "cm", "-n", ns, "note-")
     obj = kubectl.get("cm", "cm", "-n", ns)
-    assert not obj["metadata"].get("labels") and not obj["metadata"].get("annotations")
+    assert "labels" not in obj["metadata"] and "annotations" not in obj["metadata"]
 
 
 def test_kubectl_patch_types(kubectl, api, ns):
