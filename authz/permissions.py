@@ -1,5 +1,6 @@
-"""Authorization. Until RBAC lands every authenticated user is allowed;
-unauthenticated requests are refused with 401."""
+"""Authorization happens in ``authz.filters`` before a view runs (with
+audit and impersonation, as kube-apiserver's filter chain); DRF only
+checks that the filters let the request through."""
 from rest_framework.permissions import BasePermission
 
 

@@ -86,6 +86,36 @@ def ensure_serving_cert(var_dir, service_ip):
     return cert_path, key_path
 
 
+def ensure_client_cert(var_dir, stem, user, groups=()):
+    """A client certificate signed by the generated CA (CN = user, O = groups),
+    as kubeadm writes for the cluster admin. Returns (cert, key) paths."""
+    cert_path, key_path = var_dir / f"{stem}.crt", var_dir / f"{stem}.key"
+    if cert_path.exists() and key_path.exists():
+        return cert_path, key_path
+    ca_cert_path, ca_key_path = ensure_ca(var_dir)
+    ca_cert = x509.load_pem_x509_certificate(ca_cert_path.read_bytes())
+    ca_key = serialization.load_pem_private_key(ca_key_path.read_bytes(), None)
+    key = _key()
+    now = datetime.datetime.now(datetime.timezone.utc)
+    subject = [x509.NameAttribute(NameOID.ORGANIZATION_NAME, g) for g in groups]
+    subject.append(x509.NameAttribute(NameOID.COMMON_NAME, user))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name(subject))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=365))
+        .add_extension(x509.KeyUsage(True, False, True, False, False, False, False, False, False), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    _write_key(key_path, key)
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return cert_path, key_path
+
+
 def ensure_admin_token(var_dir):
     """The admin's bearer token, in the --token-auth-file format (var/tokens.csv)."""
     path = var_dir / "tokens.csv"
@@ -101,9 +131,15 @@ def ensure_admin_token(var_dir):
     return token
 
 
-def write_kubeconfig(path, server, ca_path, token, tenant="default"):
+def write_kubeconfig(path, server, ca_path, token, tenant="default", client_cert=None, client_key=None):
+    """``client_cert``/``client_key``: authenticate with that certificate
+    instead of the token."""
     if tenant != "default":
         server = f"{server}/clusters/{tenant}"
+    user = {"token": token}
+    if client_cert and client_key:
+        user = {"client-certificate-data": base64.b64encode(client_cert.read_bytes()).decode(),
+                "client-key-data": base64.b64encode(client_key.read_bytes()).decode()}
     config = {
         "apiVersion": "v1",
         "kind": "Config",
@@ -111,7 +147,7 @@ def write_kubeconfig(path, server, ca_path, token, tenant="default"):
             "server": server,
             "certificate-authority-data": base64.b64encode(ca_path.read_bytes()).decode(),
         }}],
-        "users": [{"name": ADMIN_USER, "user": {"token": token}}],
+        "users": [{"name": ADMIN_USER, "user": user}],
         "contexts": [{"name": "kubeapi", "context": {"cluster": "kubeapi", "user": ADMIN_USER}}],
         "current-context": "kubeapi",
         "preferences": {},

@@ -9,4 +9,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kubeapi.settings")
 
 app = Celery("kubeapi")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["resources", "watch"])
+app.autodiscover_tasks(["resources", "authz", "watch"])

@@ -15,6 +15,11 @@ SETTINGS_FLAGS = {
     "--var-dir": ("KUBEAPI_VAR_DIR", None, "where generated certificates, kubeconfig and the SQLite file live (default var/)"),
 }
 
+# Authentication, authorization and audit flags live with authz.
+from authz.conf import FLAGS as _AUTHZ_FLAGS  # noqa: E402
+
+SETTINGS_FLAGS.update({flag: (env, None, help_text) for flag, (env, help_text) in _AUTHZ_FLAGS.items()})
+
 
 def add_settings_flags(parser):
     for flag, (_, default, help_text) in SETTINGS_FLAGS.items():

@@ -70,8 +70,31 @@ def parse(method, path, query):
             info.verb = "watch"
         else:
             info.verb = "list"
+        if not info.name:
+            # As upstream: a list/watch of metadata.name=<x> names <x>, so
+            # RBAC rules with resourceNames can allow it.
+            info.name = _selected_name(query.get("fieldSelector", ""))
     elif method == "DELETE":
         info.verb = "delete" if info.name else "deletecollection"
     else:
         info.verb = _WRITE_VERBS.get(method, method.lower())
     return info
+
+
+def _selected_name(selector):
+    """The name a field selector requires exactly (``metadata.name=x``), if
+    it is a valid path segment; "" otherwise."""
+    if "metadata.name" not in selector:
+        return ""
+    from resources import errors, selectors
+
+    try:
+        requirements = selectors.parse_field_selector(selector)
+    except errors.APIError:
+        return ""
+    for req in requirements:
+        if req.key == "metadata.name" and req.op == "=":
+            name = req.values[0]
+            if name and name not in (".", "..") and "/" not in name and "%" not in name:
+                return name
+    return ""

@@ -35,6 +35,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # kube-apiserver's filters: authentication, audit, impersonation, authorization
+    "authz.filters.KubernetesFilters",
 ]
 
 ROOT_URLCONF = "kubeapi.urls"
@@ -112,6 +114,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("KUBEAPI_LOG_LEVEL", "WARNING")},
 }
 
+    "compact-history": {"task": "watch.compact_history", "schedule": KUBEAPI_WATCH_COMPACTION_INTERVAL},
+    "authz-controllers": {"task": "authz.sync_controllers", "schedule": 2.0},
 if "pytest" in __import__("sys").modules:
     # The storage tests run on both backends: a second, SQLite database
     # beside whichever one KUBEAPI_DATABASE_URL names.

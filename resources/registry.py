@@ -51,6 +51,10 @@ class ResourceType:
     storage_version: str = ""
     to_storage: Callable | None = None
     from_storage: Callable | None = None
+    # Creates that store nothing and answer with a computed object (access
+    # reviews, serviceaccounts/token): subresource ("" = the resource
+    # itself) → function(ctx, info, body) → response object.
+    create_handlers: dict = field(default_factory=dict)
 
     def __post_init__(self):
         self.singular = self.singular or self.kind.lower()

@@ -126,8 +126,11 @@ class Store:
 
     # ----------------------------------------------------------------- update
     def update(self, rtype, ctx, namespace, name, obj):
-        """PUT of the main resource or a subresource (``ctx.subresource``)."""
+        """PUT of the main resource or a subresource (``ctx.subresource``).
+        For kinds that allow it, a PUT to a missing name creates the object
+        (``ctx.extra["created"]`` tells)."""
         stype = _storage_type(rtype, self.registry)
+        served = obj
         obj = to_storage(rtype, obj)
         want_rv = (obj.get("metadata") or {}).get("resourceVersion") or ""
 
@@ -143,7 +146,17 @@ class Store:
                 )
             return self._updated(stype, ctx, new, current)
 
-        return self._guaranteed_update(rtype, stype, ctx, namespace, name, apply)
+        try:
+            return self._guaranteed_update(rtype, stype, ctx, namespace, name, apply)
+        except errors.APIError as exc:
+            missing = exc.code == 404 and (exc.details or {}).get("name") == name and \
+                (exc.details or {}).get("kind") == rtype.plural
+            if not (missing and not ctx.subresource and stype.strategy.allow_create_on_update):
+                raise
+        created = json.loads(json.dumps(served))
+        created.setdefault("metadata", {}).pop("resourceVersion", None)
+        ctx.extra["created"] = True
+        return self.create(rtype, ctx, created)
 
     def patch(self, rtype, ctx, namespace, name, mutate, create_missing=False):
         """PATCH: ``mutate(current)`` gets a copy of the current object in the

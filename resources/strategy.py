@@ -36,6 +36,8 @@ class Strategy:
     has_status = False
     # metadata.generation moves when anything but metadata/status changes.
     tracks_generation = True
+    # Whether a PUT to a name that does not exist creates it (endpoints, events, ...).
+    allow_create_on_update = False
     # Which name syntax metadata.name must follow: "subdomain" (most kinds),
     # "label" (namespaces, services) or "path_segment" (RBAC roles, ...).
     name_rule = "subdomain"

@@ -19,6 +19,9 @@ ADMIN_GROUP = "system:masters"
 
 _ready = set()  # tenants known to exist in this process
 _lock = threading.Lock()
+# Functions(tenant) run after the built-in bootstrap, e.g. authz's default
+# RBAC policy and controllers; registered by the apps that own them.
+BOOTSTRAP_HOOKS = []
 
 
 def ensure(tenant, user=None, create=True):
@@ -37,6 +40,8 @@ def ensure(tenant, user=None, create=True):
             storage.ensure_tenant(tenant)
         _bootstrap_namespaces(tenant)
         _bootstrap_kubernetes_service(tenant)
+        for hook in BOOTSTRAP_HOOKS:
+            hook(tenant)
         _ready.add(tenant)
 
 

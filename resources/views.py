@@ -40,7 +40,9 @@ class KubeAPIView(APIView):
     content_negotiation_class = _PassThrough
 
     def initial(self, request, *args, **kwargs):
-        request.kube = requestinfo.parse(request.method, request.path, request.GET)
+        # authz.filters parsed it already (kube-apiserver's filter chain).
+        request.kube = getattr(request._request, "kube", None) or requestinfo.parse(
+            request.method, request.path, request.GET)
         super().initial(request, *args, **kwargs)
         tenants.ensure(request.kube.tenant, request.user)
 
@@ -86,6 +88,10 @@ class ResourceView(KubeAPIView):
     def post(self, request, *args, **kwargs):
         info = request.kube
         rtype = self._rtype(info)
+        handler = rtype.create_handlers.get(info.subresource)
+        if handler is not None and bool(info.name) == bool(info.subresource):
+            ctx = self._context(request, info)
+            return respond(handler(ctx, info, self._body(request, info, rtype, ctx)), 201, request)
         if info.name and not info.subresource:
             raise errors.method_not_supported(rtype.group, rtype.plural, "create")
         ctx = self._context(request, info)
@@ -96,6 +102,10 @@ class ResourceView(KubeAPIView):
             return respond({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201},
                            201, request)
         meta = obj.setdefault("metadata", {})
+        rv = meta.get("resourceVersion")
+        if isinstance(rv, str) and rv.isdigit() and int(rv):
+            # Upstream's storage refuses this (with a 500): the body was read from the server.
+            raise errors.bad_request("resourceVersion should not be set on objects to be created")
         if rtype.namespaced:
             self._check_namespace(info, meta)
         stored = Store(builtin.for_tenant(info.tenant)).create(rtype, ctx, obj)
@@ -121,7 +131,8 @@ class ResourceView(KubeAPIView):
 
             patching.scale_precheck(obj, info.name)
         stored = Store(builtin.for_tenant(info.tenant)).update(rtype, ctx, info.namespace, info.name, obj)
-        return self._object_response(request, rtype, stored, 200, ctx, info.subresource)
+        code = 201 if ctx.extra.get("created") else 200
+        return self._object_response(request, rtype, stored, code, ctx, info.subresource)
 
     def delete(self, request, *args, **kwargs):
         info = request.kube
@@ -188,7 +199,8 @@ class ResourceView(KubeAPIView):
             raise errors.APIError(404, "NotFound", "the server could not find the requested resource")
         if info.subresource and info.subresource not in rtype.subresources:
             raise errors.APIError(404, "NotFound", "the server could not find the requested resource")
-        if info.verb in ("create", "update", "delete", "deletecollection", "patch") and info.verb not in rtype.verbs:
+        if info.verb not in rtype.verbs and (info.verb in ("create", "update", "delete", "deletecollection", "patch")
+                                             or (info.verb in ("get", "list", "watch") and not info.subresource)):
             raise errors.method_not_supported(rtype.group, rtype.plural, info.verb)
         return rtype
 

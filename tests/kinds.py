@@ -31,6 +31,7 @@ class Kind:
     tracks_generation: bool = True
     status: dict | None = None  # a status to PUT through /status (None: no status subresource)
     returns_object_on_delete: bool = False
+    create_on_update: bool = False  # a PUT to a missing name creates (upstream AllowCreateOnUpdate)
     deletecollection: bool = True
     id: str = ""
     complete: Callable | None = None  # obj → None: fills what depends on the namespace
@@ -42,6 +43,8 @@ class Kind:
             ("v1", "pods"), ("v1", "services"), ("v1", "serviceaccounts"), ("v1", "persistentvolumes"),
             ("v1", "persistentvolumeclaims"), ("v1", "podtemplates"), ("v1", "resourcequotas"),
             ("storage.k8s.io/v1", "storageclasses")}
+        self.create_on_update = self.create_on_update or self.plural in {
+            "services", "endpoints", "events", "limitranges", "leases"}
 
     def base(self, namespace=""):
         if "/" in self.group_version:

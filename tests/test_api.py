@@ -207,10 +207,14 @@ def test_update_generation_and_optimistic_concurrency(api, ns, kind):
     code, body = api.put(path_of(kind, ns, name), changed)
     assert code == 200, body
 
-    # Updating something that does not exist is a 404 (no create on update).
+    # Updating something that does not exist: 404, or a create for the kinds that allow it.
     missing = kind.valid(unique("missing"), ns if kind.namespaced else "")
     code, body = api.put(path_of(kind, ns, missing["metadata"]["name"]), missing)
-    assert_status(body, 404, "NotFound")
+    if kind.create_on_update:
+        assert code == 201, body
+        assert body["metadata"]["uid"] and api.get(path_of(kind, ns, missing["metadata"]["name"]))[0] == 200
+    else:
+        assert_status(body, 404, "NotFound")
 
 
 @status_kinds
@@ -439,6 +443,13 @@ def test_delete_options(api, ns):
     code, body = api.delete(f"{CM}/{name}", {"kind": "DeleteOptions", "apiVersion": "v1",
                                               "preconditions": {"uid": created["metadata"]["uid"]}})
     assert code == 200 and body["details"]["uid"] == created["metadata"]["uid"]
+
+
+def test_create_with_resource_version_is_refused(api, ns):
+    # An object read from the server and posted again; upstream's storage refuses it.
+    code, body = api.post(CM, cm(unique(), resourceVersion="42"))
+    assert_status(body, 400, "BadRequest")
+    assert body["message"] == "resourceVersion should not be set on objects to be created"
 
 
 def test_put_mismatches(api, ns):

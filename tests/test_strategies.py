@@ -984,7 +984,7 @@ DECLARED = {
     ("", "v1", "namespaces"): (False, ("status", "finalize"), ("ns",), ()),
     ("", "v1", "configmaps"): (True, (), ("cm",), ()),
     ("", "v1", "secrets"): (True, (), (), ()),
-    ("", "v1", "serviceaccounts"): (True, (), ("sa",), ()),
+    ("", "v1", "serviceaccounts"): (True, ("token",), ("sa",), ()),
     ("", "v1", "pods"): (True, ("status", "binding"), ("po",), ("all",)),
     ("", "v1", "services"): (True, ("status",), ("svc",), ("all",)),
     ("", "v1", "endpoints"): (True, (), ("ep",), ()),

@@ -29,6 +29,8 @@ class StoredEvent(NamedTuple):
     namespace: str
     name: str
     data: str
+    group: str = ""
+    resource: str = ""
 
 
 @dataclass
@@ -65,7 +67,7 @@ class Storage(Protocol):
 
     def delete(self, key: Key, expected: int, final: dict, fields: dict) -> StoredObject | None: ...
 
-    def history_since(self, tenant: str, revision: int, limit: int = 0) -> list[StoredEvent]: ...
+    def history_since(self, tenant: str, revision: int, limit: int = 0, resources=None) -> list[StoredEvent]: ...
 
     def current_revision(self, tenant: str) -> int: ...
 

@@ -162,16 +162,113 @@ class SQLStorage:
             )
             return cur.fetchall()
 
-    def history_since(self, tenant, revision, limit=0):
+    def history_since(self, tenant, revision, limit=0, resources=None):
+        """Events after ``revision``; ``resources``: only these (group, resource)s."""
+        params = [tenant, revision]
         sql = (
             "SELECT revision, event_type, namespace, name, data, api_group, resource FROM kube_history"
-            " WHERE tenant = %s AND revision > %s ORDER BY revision"
+            " WHERE tenant = %s AND revision > %s"
         )
         if limit:
             sql += f" LIMIT {int(limit)}"
         with self.connection.cursor() as cur:
-            cur.execute(sql, [tenant, revision])
-            return [StoredEvent(r[0], r[1], r[2], r[3], r[4]) for r in cur.fetchall()]
+            cur.execute(sql, params)
+            return [StoredEvent(*r) for r in cur.fetchall()]
+
+    def watch_events(self, tenant, after, limit=1000, group=None, resource=None, namespace=None):
+        """History after revision ``after``, oldest first, for watch streams;
+        ``group``/``resource``/``namespace`` narrow it. One statement, so the
+        counter, the compaction point and the rows are one snapshot. Returns
+        (revision, compacted_revision, rows); a row is (revision, group,
+        resource, namespace, name, event_type, data, labels, fields,
+        prev_labels, prev_fields, prev_data), prev_* being the key's previous
+        state for MODIFIED rows (a selector turns a change into ADDED or
+        DELETED by it), else None."""
+        scope, params = "", [after]
+        if group is not None:
+            scope += " AND h.api_group = %s AND h.resource = %s"
+            params += [group, resource]
+        if namespace:
+            scope += " AND h.namespace = %s"
+            params.append(namespace)
+        same_key = ("p.tenant = h.tenant AND p.api_group = h.api_group AND p.resource = h.resource"
+                    " AND p.namespace = h.namespace AND p.name = h.name AND p.revision < h.revision")
+        if self.connection.vendor == "postgresql":
+            previous = (
+                " LEFT JOIN LATERAL (SELECT p.labels, p.fields, p.data FROM kube_history p"
+                f" WHERE h.event_type = 'MODIFIED' AND {same_key} ORDER BY p.revision DESC LIMIT 1) p ON true"
+            )
+        else:
+            previous = (
+                " LEFT JOIN kube_history p ON p.tenant = h.tenant AND h.event_type = 'MODIFIED' AND p.revision ="
+                f" (SELECT max(p.revision) FROM kube_history p WHERE {same_key})"
+            )
+        sql = (
+            "SELECT t.revision, t.compacted_revision, h.revision, h.api_group, h.resource, h.namespace, h.name,"
+            " h.event_type, h.data, h.labels, h.fields, p.labels, p.fields, p.data FROM kube_tenant t"
+            f" LEFT JOIN kube_history h ON h.tenant = t.name AND h.revision > %s{scope}{previous}"
+            f" WHERE t.name = %s ORDER BY h.revision LIMIT {int(limit)}"
+        )
+        with self.connection.cursor() as cur:
+            cur.execute(sql, params + [tenant])
+            rows = cur.fetchall()
+        if not rows:
+            raise errors.not_found("", "tenants", tenant)
+        return rows[0][0], rows[0][1], [r[2:] for r in rows if r[2] is not None]
+
+    def compact(self, tenant, revision, batch=2000):
+        """Trim history at or below ``revision`` as etcd compaction does: every
+        key keeps its newest row at or below ``revision`` unless that row is a
+        deletion (``_list_at`` rebuilds the state at compacted revisions from
+        those). The new compaction point commits before any row goes, so a
+        reader that could miss a row also sees the point (and answers 410).
+        Deletes ``batch`` rows per transaction; returns how many went."""
+        with transaction.atomic(using=self.alias):
+            with self.connection.cursor() as cur:
+                cur.execute(
+                    "UPDATE kube_tenant SET compacted_revision = %s WHERE name = %s AND compacted_revision < %s",
+                    [revision, tenant, revision],
+                )
+        deleted, cursor = 0, 0
+        while True:
+            with transaction.atomic(using=self.alias), self.connection.cursor() as cur:
+                cur.execute(
+                    "SELECT h.revision FROM kube_history h WHERE h.tenant = %s AND h.revision > %s"
+                    " AND h.revision <= %s AND (h.event_type = 'DELETED' OR EXISTS (SELECT 1 FROM kube_history n"
+                    " WHERE n.tenant = h.tenant AND n.api_group = h.api_group AND n.resource = h.resource"
+                    " AND n.namespace = h.namespace AND n.name = h.name AND n.revision > h.revision"
+                    f" AND n.revision <= %s)) ORDER BY h.revision LIMIT {int(batch)}",
+                    [tenant, cursor, revision, revision],
+                )
+                doomed = [r[0] for r in cur.fetchall()]
+                if doomed:
+                    cur.execute(
+                        f"DELETE FROM kube_history WHERE tenant = %s AND revision IN ({', '.join(['%s'] * len(doomed))})",
+                        [tenant, *doomed],
+                    )
+            deleted += len(doomed)
+            if len(doomed) < batch:
+                return deleted
+            cursor = doomed[-1]
+
+    def try_advisory_lock(self, name):
+        """Take the cluster-wide lock ``name`` for this connection's session
+        if free (PostgreSQL); True when taken. SQLite serialises writers
+        anyway, so there it is always True."""
+        if self.connection.vendor != "postgresql":
+            return True
+        with self.connection.cursor() as cur:
+            cur.execute("SELECT pg_try_advisory_lock(hashtext(%s))", [name])
+            return bool(cur.fetchone()[0])
+
+    def advisory_unlock(self, name):
+        if self.connection.vendor == "postgresql":
+            with self.connection.cursor() as cur:
+                cur.execute("SELECT pg_advisory_unlock(hashtext(%s))", [name])
+        if resources is not None:
+            sql += " AND (" + (" OR ".join(["(api_group = %s AND resource = %s)"] * len(resources)) or "1 = 0") + ")"
+            params += [part for pair in resources for part in pair]
+        sql += " ORDER BY revision"
 
     # ----------------------------------------------------------------- writes
     def ensure_tenant(self, tenant):

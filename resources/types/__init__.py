@@ -2,6 +2,7 @@
 ``resources.registry.builtin``."""
 from resources.types import (  # noqa: F401  (imported for their registrations)
     apps,
+    authentication,
     autoscaling,
     batch,
     coordination,
@@ -9,6 +10,7 @@ from resources.types import (  # noqa: F401  (imported for their registrations)
     events,
     networking,
     policy,
+    rbac,
     scheduling,
     storage,
 )

@@ -9,6 +9,7 @@ class LeaseStrategy(BuiltinStrategy):
     group = "coordination.k8s.io"
     kind = "Lease"
     tracks_generation = False
+    allow_create_on_update = True
 
     def validate(self, obj, ctx):
         spec = spec_of(obj)

@@ -1263,6 +1263,7 @@ class ServiceStrategy(BuiltinStrategy):
     kind = "Service"
     has_status = True
     tracks_generation = False
+    allow_create_on_update = True
     name_rule = "dns1035"
     initial_status = {"loadBalancer": {}}
 
@@ -1434,6 +1435,7 @@ class ServiceStrategy(BuiltinStrategy):
 class EndpointsStrategy(BuiltinStrategy):
     kind = "Endpoints"
     tracks_generation = False
+    allow_create_on_update = True
 
     def validate(self, obj, ctx):
         errs = []
@@ -1518,6 +1520,7 @@ class EventStrategy(BuiltinStrategy):
 
     kind = "Event"
     tracks_generation = False
+    allow_create_on_update = True
 
     def validate(self, obj, ctx):
         errs = []
@@ -1559,6 +1562,7 @@ class EventStrategy(BuiltinStrategy):
 class LimitRangeStrategy(BuiltinStrategy):
     kind = "LimitRange"
     tracks_generation = False
+    allow_create_on_update = True
     TYPES = ("Container", "Pod", "PersistentVolumeClaim")
 
     def validate(self, obj, ctx):
@@ -1747,7 +1751,7 @@ def register_all():
         ResourceType(
             group="", version="v1", kind="ServiceAccount", plural="serviceaccounts", namespaced=True,
             strategy=ServiceAccountStrategy(), short_names=("sa",), return_deleted_object=True,
-            **_table("ServiceAccount"),
+            subresources=("token",), **_table("ServiceAccount"),
         ),
         ResourceType(
             group="", version="v1", kind="Pod", plural="pods", namespaced=True,

@@ -60,6 +60,7 @@ class EventsEventStrategy(BuiltinStrategy):
     group = "events.k8s.io"
     kind = "Event"
     tracks_generation = False
+    allow_create_on_update = True
 
     def validate(self, obj, ctx):
         errs = []

@@ -34,7 +34,12 @@ class Command(BaseCommand):
 
         if not opts["no_migrate"]:
             call_command("migrate", verbosity=0, interactive=False)
+        from authz import conf as authz_conf
+        from authz import serviceaccounts
         from resources import tenants
+
+        if not os.environ.get("KUBEAPI_SERVICE_ACCOUNT_SIGNING_KEY_FILE"):
+            serviceaccounts.ensure_signing_key(authz_conf.service_account_signing_key_file())
 
         tenants.ensure("default")
         var_dir = Path(settings.VAR_DIR)
@@ -51,22 +56,41 @@ class Command(BaseCommand):
         if ":" in client_host:
             client_host = f"[{client_host}]"
         kubeconfig = Path(opts["kubeconfig"] or var_dir / "admin.kubeconfig")
+        # x509 client certificates: granian cannot pass them to the app, so
+        # a TLS front owns the secure port (see kubeapi.tlsfront).
+        client_ca = authz_conf.client_ca_file()
+        admin_cert = admin_key = None
+        if client_ca and client_ca == str(var_dir / "ca.crt"):
+            bootstrap.ensure_ca(var_dir)
+            admin_cert, admin_key = bootstrap.ensure_client_cert(var_dir, "admin", bootstrap.ADMIN_USER,
+                                                                 ["system:masters"])
         if ca.exists():
-            bootstrap.write_kubeconfig(kubeconfig, f"https://{client_host}:{opts['secure_port']}", ca, token)
+            bootstrap.write_kubeconfig(kubeconfig, f"https://{client_host}:{opts['secure_port']}", ca, token,
+                                       client_cert=admin_cert, client_key=admin_key)
             self.stdout.write(f"admin kubeconfig: {kubeconfig}")
+        listen = {"address": host, "port": opts["secure_port"], "ssl_cert": cert, "ssl_key": key,
+                  "ssl_protocol_min": SSLProtocols.tls12}
+        front = None
+        if client_ca:
+            from kubeapi import tlsfront
+
+            table = var_dir / "tls-front.table"
+            front, upstream = tlsfront.start(host, opts["secure_port"], cert, key, client_ca, table)
+            os.environ["KUBEAPI_TLS_FRONT_TABLE"] = str(table)
+            listen = {"address": "127.0.0.1", "port": upstream}
         self.stdout.write(f"serving on https://{client_host}:{opts['secure_port']}")
         self.stdout.flush()
         os.environ["KUBEAPI_THREADS"] = str(opts["threads"])
-        Granian(
-            "kubeapi.asgi:application",
-            address=host,
-            port=opts["secure_port"],
-            interface=Interfaces.ASGI,
-            workers=opts["workers"],
-            ssl_cert=cert,
-            ssl_key=key,
-            ssl_protocol_min=SSLProtocols.tls12,
-            log_enabled=True,
-            log_access=os.environ.get("KUBEAPI_ACCESS_LOG") == "1",
-            respawn_failed_workers=True,
-        ).serve()
+        try:
+            Granian(
+                "kubeapi.asgi:application",
+                interface=Interfaces.ASGI,
+                workers=opts["workers"],
+                log_enabled=True,
+                log_access=os.environ.get("KUBEAPI_ACCESS_LOG") == "1",
+                respawn_failed_workers=True,
+                **listen,
+            ).serve()
+        finally:
+            if front is not None:
+                front.terminate()
