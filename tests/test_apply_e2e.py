@@ -7,6 +7,8 @@ import uuid
 
 import pytest
 
+from conftest import kubectl_path
+
 pytestmark = pytest.mark.e2e
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
@@ -29,9 +31,13 @@ class Kubectl:
         return json.loads(self.run("get", *args, "-o", "json", "--show-managed-fields").stdout)
 
 
-@pytest.fixture(scope="module")
-def kubectl(server, kubectl_bin, tmp_path_factory):
-    return Kubectl(kubectl_bin, server.kubeconfig, tmp_path_factory.mktemp("kubectl-apply"))
+@pytest.fixture(scope="module", params=["KUBECTL", "KUBECTL_OLD"], ids=["kubectl", "kubectl-old"])
+def kubectl(request, server, tmp_path_factory):
+    """kubectl 1.32 (protobuf bodies) and, when $KUBECTL_OLD names one, an older kubectl (JSON bodies)."""
+    binary = kubectl_path(request.param)
+    if binary is None:
+        pytest.skip(f"set {request.param} to a kubectl binary to run these tests with it")
+    return Kubectl(binary, server.kubeconfig, tmp_path_factory.mktemp("kubectl-apply"))
 
 
 @pytest.fixture

@@ -10,6 +10,8 @@ import uuid
 
 import pytest
 
+from conftest import kubectl_path
+
 pytestmark = pytest.mark.e2e
 
 JSON_PATCH = "application/json-patch+json"
@@ -35,9 +37,13 @@ class Kubectl:
         return json.loads(self.run("get", *args, "-o", "json").stdout)
 
 
-@pytest.fixture(scope="module")
-def kubectl(server, kubectl_bin, tmp_path_factory):
-    return Kubectl(kubectl_bin, server.kubeconfig, tmp_path_factory.mktemp("kubectl-patch"))
+@pytest.fixture(scope="module", params=["KUBECTL", "KUBECTL_OLD"], ids=["kubectl", "kubectl-old"])
+def kubectl(request, server, tmp_path_factory):
+    """kubectl 1.32 (protobuf bodies) and, when $KUBECTL_OLD names one, an older kubectl (JSON bodies)."""
+    binary = kubectl_path(request.param)
+    if binary is None:
+        pytest.skip(f"set {request.param} to a kubectl binary to run these tests with it")
+    return Kubectl(binary, server.kubeconfig, tmp_path_factory.mktemp("kubectl-patch"))
 
 
 class API:
