@@ -104,6 +104,7 @@ CELERY_BROKER_URL = os.environ.get("KUBEAPI_CELERY_BROKER_URL", KUBEAPI_REDIS_UR
 CELERY_TASK_ALWAYS_EAGER = not KUBEAPI_REDIS_URL
 CELERY_BEAT_SCHEDULE = {
     "finalize-namespaces": {"task": "resources.finalize_namespaces", "schedule": 2.0},
+    "authz-controllers": {"task": "authz.sync_controllers", "schedule": 2.0},
     "collect-garbage": {"task": "resources.collect_garbage", "schedule": 2.0},
 }
 
@@ -114,8 +115,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("KUBEAPI_LOG_LEVEL", "WARNING")},
 }
 
-    "compact-history": {"task": "watch.compact_history", "schedule": KUBEAPI_WATCH_COMPACTION_INTERVAL},
-    "authz-controllers": {"task": "authz.sync_controllers", "schedule": 2.0},
 if "pytest" in __import__("sys").modules:
     # The storage tests run on both backends: a second, SQLite database
     # beside whichever one KUBEAPI_DATABASE_URL names.

@@ -169,6 +169,10 @@ class SQLStorage:
             "SELECT revision, event_type, namespace, name, data, api_group, resource FROM kube_history"
             " WHERE tenant = %s AND revision > %s"
         )
+        if resources is not None:
+            sql += " AND (" + (" OR ".join(["(api_group = %s AND resource = %s)"] * len(resources)) or "1 = 0") + ")"
+            params += [part for pair in resources for part in pair]
+        sql += " ORDER BY revision"
         if limit:
             sql += f" LIMIT {int(limit)}"
         with self.connection.cursor() as cur:
@@ -265,10 +269,6 @@ class SQLStorage:
         if self.connection.vendor == "postgresql":
             with self.connection.cursor() as cur:
                 cur.execute("SELECT pg_advisory_unlock(hashtext(%s))", [name])
-        if resources is not None:
-            sql += " AND (" + (" OR ".join(["(api_group = %s AND resource = %s)"] * len(resources)) or "1 = 0") + ")"
-            params += [part for pair in resources for part in pair]
-        sql += " ORDER BY revision"
 
     # ----------------------------------------------------------------- writes
     def ensure_tenant(self, tenant):
