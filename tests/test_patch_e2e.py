@@ -212,22 +212,33 @@ def test_apply_accepts_yaml_and_json_bodies(api, ns):
 def test_dry_run_patch_stores_nothing_and_uses_no_revision(api, ns):
     created = make_configmap(api, ns)
     path = f"/api/v1/namespaces/{ns}/configmaps/cm"
-    _, before_list, _ = api.call("GET", f"/api/v1/namespaces/{ns}/configmaps")
-    for content_type, patch, query in ((MERGE, {"data": {"a": "2"}}, "?dryRun=All"),
-                                       (JSON_PATCH, [{"op": "add", "path": "/data/b", "value": "x"}], "?dryRun=All"),
-                                       (APPLY, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"},
-                                                "data": {"a": "9"}}, "?dryRun=All&fieldManager=dry&force=true")):
-        code, body, _ = api.patch(path, patch, content_type, query)
-        assert code == 200, body
-        assert body["data"] != created["data"]
-    code, body, _ = api.patch(f"/api/v1/namespaces/{ns}/configmaps/new", {
-        "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "new"}}, APPLY, "?dryRun=All&fieldManager=d")
-    assert code == 201
+    dry_runs = (
+        (path, MERGE, {"data": {"a": "2"}}, "?dryRun=All", 200),
+        (path, JSON_PATCH, [{"op": "add", "path": "/data/b", "value": "x"}], "?dryRun=All", 200),
+        (path, APPLY, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"}, "data": {"a": "9"}},
+         "?dryRun=All&fieldManager=dry&force=true", 200),
+        (f"/api/v1/namespaces/{ns}/configmaps/new", APPLY,
+         {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "new"}}, "?dryRun=All&fieldManager=d", 201),
+    )
+    # No revision is used: two real writes around the dry runs are one
+    # revision apart (retried, in case a controller wrote meanwhile).
+    for attempt in range(5):
+        code, first, _ = api.patch(path, {"metadata": {"annotations": {"n": str(attempt)}}}, MERGE)
+        assert code == 200
+        for target, content_type, patch, query, expected in dry_runs:
+            code, body, _ = api.patch(target, patch, content_type, query)
+            assert code == expected, body
+            if target == path:
+                assert body["data"] != created["data"]
+        code, second, _ = api.patch(path, {"metadata": {"annotations": {"n": f"{attempt}-b"}}}, MERGE)
+        if int(second["metadata"]["resourceVersion"]) == int(first["metadata"]["resourceVersion"]) + 1:
+            break
+    else:
+        pytest.fail("dry runs used revisions")
     _, after, _ = api.call("GET", path)
-    assert after == created
-    _, after_list, _ = api.call("GET", f"/api/v1/namespaces/{ns}/configmaps")
-    assert after_list["metadata"]["resourceVersion"] == before_list["metadata"]["resourceVersion"]
-    assert [i["metadata"]["name"] for i in after_list["items"]] == ["cm"]
+    assert after["data"] == created["data"]
+    _, listed, _ = api.call("GET", f"/api/v1/namespaces/{ns}/configmaps")
+    assert "new" not in [i["metadata"]["name"] for i in listed["items"]]
 
 
 def test_field_validation_on_patches(api, ns):
