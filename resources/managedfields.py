@@ -1517,7 +1517,16 @@ def track_write(stype, ctx, new, old):
     write but server-side apply, which tracks its own): the fields this
     write changed become ``ctx.field_manager``'s, operation Update."""
     meta = new.get("metadata")
-    if not isinstance(meta, dict) or ctx.extra.get("managed_fields_applied"):
+    if not isinstance(meta, dict):
+        return
+    if "applied_managed_fields" in ctx.extra:
+        # Server-side apply worked them out already (before the strategy's
+        # prepare, which on a subresource copies the old ones back).
+        applied = ctx.extra["applied_managed_fields"]
+        if applied:
+            meta["managedFields"] = copy.deepcopy(applied)
+        else:
+            meta.pop("managedFields", None)
         return
     requested = meta.get("managedFields")
     old_entries = ((old or {}).get("metadata") or {}).get("managedFields")
@@ -1573,5 +1582,5 @@ def apply_config(rtype, ctx, live, config, force):
     new = drop_omitted(_without_managed_fields(new), t)
     new["metadata"] = dict(new.get("metadata") or {})
     _set_managed_fields(new["metadata"], managed)
-    ctx.extra["managed_fields_applied"] = True
+    ctx.extra["applied_managed_fields"] = new["metadata"].get("managedFields")
     return new

@@ -242,3 +242,41 @@ def test_apply_directory_with_prune(kubectl, ns, tmp_path):
     assert "configmap/two pruned" in out
     names = {i["metadata"]["name"] for i in kubectl.get("cm", "-n", ns)["items"]}
     assert {"one", "unrelated"} <= names and "two" not in names
+
+
+def test_client_side_apply_with_a_stale_resource_version_fails_after_retries(kubectl, ns, tmp_path):
+    """A manifest that carries a resourceVersion makes kubectl's patch a
+    precondition: the server answers 409 and kubectl gives up after its
+    retries; the object is untouched."""
+    path = write(tmp_path, "cm.yaml", configmap(ns, {"a": "1"}))
+    kubectl.run("apply", "-f", path)
+    stale = configmap(ns, {"a": "2"})
+    stale["metadata"]["resourceVersion"] = "1"
+    proc = kubectl.run("apply", "-f", write(tmp_path, "stale.yaml", stale), check=False)
+    assert proc.returncode == 1
+    assert "the object has been modified; please apply your changes to the latest version" in proc.stderr
+    assert kubectl.get("cm", "settings", "-n", ns)["data"] == {"a": "1"}
+
+
+def test_server_side_apply_of_atomic_and_set_lists(kubectl, ns, tmp_path):
+    """args is an atomic list (replaced whole, one owner); finalizers a set
+    (items owned one by one)."""
+    pod = deployment(ns, [{"name": "c", "image": "nginx", "args": ["1", "2"]}], name="p")
+    pod["metadata"]["finalizers"] = ["a/x"]
+    kubectl.run("apply", "--server-side", "-f", write(tmp_path, "p.yaml", pod))
+    other = {"apiVersion": "apps/v1", "kind": "Deployment",
+             "metadata": {"name": "p", "namespace": ns, "finalizers": ["b/y"]}}
+    kubectl.run("apply", "--server-side", "--field-manager=second", "-f", write(tmp_path, "o.yaml", other))
+    obj = kubectl.get("deployment", "p", "-n", ns)
+    assert sorted(obj["metadata"]["finalizers"]) == ["a/x", "b/y"]
+    assert entry(obj, "second", "Apply")["fieldsV1"] == {"f:metadata": {"f:finalizers": {'v:"b/y"': {}}}}
+    fields = entry(obj, "kubectl", "Apply")["fieldsV1"]
+    assert fields["f:spec"]["f:template"]["f:spec"]["f:containers"]['k:{"name":"c"}']["f:args"] == {}
+    pod["spec"]["template"]["spec"]["containers"][0]["args"] = ["3"]
+    kubectl.run("apply", "--server-side", "-f", write(tmp_path, "p.yaml", pod))
+    assert kubectl.get("deployment", "p", "-n", ns)["spec"]["template"]["spec"]["containers"][0]["args"] == ["3"]
+    for manifest in (other, pod):
+        manifest["metadata"]["finalizers"] = []
+    kubectl.run("apply", "--server-side", "--field-manager=second", "-f", write(tmp_path, "o.yaml", other))
+    kubectl.run("apply", "--server-side", "-f", write(tmp_path, "p.yaml", pod))
+    assert "finalizers" not in kubectl.get("deployment", "p", "-n", ns)["metadata"]

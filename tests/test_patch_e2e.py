@@ -455,3 +455,29 @@ def test_python_dynamic_client_server_side_apply(api_client, ns):
     assert got.data.a == "2"
     managers = sorted(e["manager"] for e in got.metadata.managedFields)
     assert managers == ["py-two"]
+
+
+def test_status_subresource_patch_and_apply(api, ns):
+    make_deployment(api, ns, name="st")
+    base = f"/apis/apps/v1/namespaces/{ns}/deployments/st"
+    code, body, _ = api.patch(base + "/status", {"status": {"replicas": 1}, "spec": {"replicas": 9}}, MERGE)
+    assert code == 200
+    assert body["status"]["replicas"] == 1 and body["spec"]["replicas"] == 2  # /status changes status only
+    status_entry = [e for e in body["metadata"]["managedFields"] if e.get("subresource") == "status"]
+    assert [e["fieldsV1"] for e in status_entry] == [{"f:status": {"f:replicas": {}}}]
+    config = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "st"},
+              "status": {"replicas": 2}}
+    code, body, _ = api.patch(base + "/status", config, APPLY, "?fieldManager=controller")
+    assert code == 409 and "conflict with" in body["message"] and 'with subresource "status"' in body["message"]
+    code, body, _ = api.patch(base + "/status", config, APPLY, "?fieldManager=controller&force=true")
+    assert code == 200 and body["status"]["replicas"] == 2
+    entries = {(e["manager"], e["operation"], e.get("subresource")): e["fieldsV1"]
+               for e in body["metadata"]["managedFields"]}
+    assert entries[("controller", "Apply", "status")] == {"f:status": {"f:replicas": {}}}
+    # Status written through the main resource is ignored, and not owned.
+    code, body, _ = api.patch(base, {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "st"},
+                                     "status": {"replicas": 7}, "spec": {"replicas": 3}}, APPLY,
+                              "?fieldManager=main&force=true")
+    assert code == 200 and body["status"]["replicas"] == 2 and body["spec"]["replicas"] == 3
+    main = [e for e in body["metadata"]["managedFields"] if e["manager"] == "main"]
+    assert main[0]["fieldsV1"] == {"f:spec": {"f:replicas": {}}}
