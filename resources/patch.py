@@ -895,9 +895,25 @@ def _invalid_patch(value, detail):
     return _errors().invalid("", "", "", [invalid("patch", value, detail)])
 
 
+def _loads(body):
+    """json.loads with the decoder's guards: bounded nesting, unpaired
+    surrogate escapes as U+FFFD (as Go decodes them)."""
+    from resources import codecs
+
+    try:
+        obj = json.loads(body)
+    except RecursionError:
+        raise _errors().bad_request(f"json: {codecs.TOO_DEEP}") from None
+    if codecs._ESCAPED_SURROGATE.search(body if isinstance(body, bytes) else body.encode()):
+        obj = codecs._replace_lone_surrogates(obj)
+    if isinstance(obj, (dict, list)) and codecs._depth_exceeds(obj, codecs.MAX_DEPTH):
+        raise _errors().bad_request(f"json: {codecs.TOO_DEEP}")
+    return obj
+
+
 def _decode_json_body(body, prefix):
     try:
-        return json.loads(body)
+        return _loads(body)
     except UnicodeDecodeError:
         raise _errors().bad_request(prefix + "invalid character in JSON: the body is not valid UTF-8") from None
     except json.JSONDecodeError as exc:
@@ -934,7 +950,7 @@ def _decode_patch(ptype, body, mode):
             if strictdecode.has_duplicates_json(body):
                 strict_errors.extend("json patch " + e for e in strictdecode.json_duplicate_errors(body))
         try:
-            ops = json.loads(body)
+            ops = _loads(body)
         except ValueError as exc:
             raise _errors().bad_request(_go_syntax_error(body, exc) if isinstance(exc, json.JSONDecodeError)
                                         else str(exc)) from None
@@ -955,7 +971,7 @@ def _decode_patch(ptype, body, mode):
                 strict_errors.extend(strictdecode.json_duplicate_errors(body))
             return patch, strict_errors
         try:
-            patch = json.loads(body)
+            patch = _loads(body)
         except ValueError:
             raise _errors().bad_request("Invalid JSON Patch") from None
         if patch is None:
@@ -1093,8 +1109,7 @@ def make_mutator(rtype, info, ctx, ptype, body, query):
 def _patch_failure(exc, ptype):
     errors = _errors()
     if exc.code == 422:
-        if ptype in (JSON_PATCH,) or exc.message in (ERR_NO_LIST_OF_LISTS,):
-            return errors.APIError(422, "Invalid", "the server rejected our request due to an error in our request")
+        # NewGenericServerResponse(422, ...): the reason itself is not shown.
         return errors.APIError(422, "Invalid", "the server rejected our request due to an error in our request")
     if exc.code == 413:
         return errors.APIError(413, "RequestEntityTooLarge", exc.message)
@@ -1112,6 +1127,8 @@ def _apply_mutator(rtype, info, ctx, body, query, mode, scale):
         import yaml
 
         config = yaml.load(body, Loader=codecs._Loader)
+    except RecursionError:
+        raise errors.bad_request(f"error decoding YAML: {codecs.TOO_DEEP}") from None
     except Exception as exc:  # yaml.YAMLError, decoding errors
         raise errors.bad_request(f"error decoding YAML: {str(exc).splitlines()[0] if str(exc) else exc}") from None
     if not isinstance(config, dict):
@@ -1119,9 +1136,12 @@ def _apply_mutator(rtype, info, ctx, body, query, mode, scale):
             "error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal "
             f"{_json_kind(config)} into Go value of type map[string]interface {{}}")
     try:
-        json.dumps(config)
-    except (TypeError, ValueError):
+        # Through JSON, as sigs.k8s.io/yaml does: map keys become strings.
+        config = json.loads(json.dumps(config))
+    except (TypeError, ValueError, RecursionError):
         raise errors.bad_request("error decoding YAML: unsupported value types") from None
+    if codecs._depth_exceeds(config, codecs.MAX_DEPTH):
+        raise errors.bad_request(f"error decoding YAML: {codecs.TOO_DEEP}")
     expected_version = "autoscaling/v1" if scale else rtype.group_version
     expected_kind = "Scale" if scale else rtype.kind
     api_version, kind = config.get("apiVersion") or "", config.get("kind") or ""

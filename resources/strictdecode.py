@@ -41,7 +41,7 @@ def has_duplicates_json(body):
 
     try:
         json.loads(body, object_pairs_hook=hook)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         return False
     return bool(found)
 

@@ -481,3 +481,18 @@ def test_status_subresource_patch_and_apply(api, ns):
     assert code == 200 and body["status"]["replicas"] == 2 and body["spec"]["replicas"] == 3
     main = [e for e in body["metadata"]["managedFields"] if e["manager"] == "main"]
     assert main[0]["fieldsV1"] == {"f:spec": {"f:replicas": {}}}
+
+
+def test_hostile_patch_bodies_are_400(api, ns):
+    make_configmap(api, ns)
+    path = f"/api/v1/namespaces/{ns}/configmaps/cm"
+    deep = b'{"data":' + b'{"a":' * 5000 + b'1' + b'}' * 5001
+    for content_type in (MERGE, SMP):
+        code, body, _ = api.patch(path, deep, content_type)
+        assert code == 400, body
+    code, body, _ = api.patch(path, b"[" * 5000 + b"]" * 5000, JSON_PATCH)
+    assert code == 400
+    code, body, _ = api.patch(path, b"a:\n" + b"  " * 1 + b"- " * 3000 + b"x\n", APPLY, "?fieldManager=x")
+    assert code == 400
+    code, body, _ = api.patch(path, b'{"data":{"a":"\\ud800"}}', MERGE)
+    assert code == 200 and body["data"]["a"] == "\ufffd"
