@@ -733,6 +733,23 @@ def test_tenants_are_isolated(server, api):
     assert a.get("/api")[0] == 200 and a.get("/apis")[0] == 200 and a.get("/version")[0] == 200
 
 
+def test_credentials_belong_to_their_tenant(server, api):
+    """A service account of one tenant is nobody in another: it cannot
+    reach it, let alone bring a new tenant into being."""
+    tenant = API(server, f"/clusters/{unique('tsa')}")
+    code, body = tenant.post("/api/v1/namespaces/default/serviceaccounts/default/token",
+                             {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": {}})
+    if code == 404:
+        pytest.skip("TokenRequest is not served")
+    assert code == 201, body
+    token = {"Authorization": f"Bearer {body['status']['token']}"}
+    code, body = tenant.get("/api/v1/namespaces/default/configmaps", headers=token, token=False)
+    assert_status(body, 403, "Forbidden")  # known there, but granted nothing
+    for path in ("/api/v1/namespaces/default/configmaps", f"/clusters/{unique('never')}/api/v1/namespaces"):
+        code, body = api.get(path, headers=token, token=False)
+        assert_status(body, 401, "Unauthorized")
+
+
 def test_unauthenticated_is_401(api):
     for path in ("/api/v1/namespaces", "/api", "/apis", "/clusters/nobody/api/v1/namespaces"):
         code, body = api.get(path, token=False)
