@@ -135,6 +135,34 @@ def test_create(kubectl, ns):
     assert ing["spec"]["rules"][0]["host"] == "example.com"
     assert kubectl.json("get", "priorityclass", name)["value"] == 1000
 
+    # Server-side columns, as kube-apiserver v1.32 prints them.
+    tables = kubectl.out("get", "cm,secret,sa,deploy,svc,job,cj,pdb,quota,ing", namespace=ns).split("\n\n")
+    by_kind = {rows(t)[0][0].split("/")[0]: (header(t), {r[0].split("/")[1]: r[1:] for r in rows(t)})
+               for t in tables}
+    expected = {
+        "configmap": ["NAME", "DATA", "AGE"],
+        "secret": ["NAME", "TYPE", "DATA", "AGE"],
+        "serviceaccount": ["NAME", "SECRETS", "AGE"],
+        "deployment.apps": ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"],
+        "service": ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"],
+        "job.batch": ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"],
+        "cronjob.batch": ["NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST", "SCHEDULE", "AGE"],
+        "poddisruptionbudget.policy": ["NAME", "MIN", "AVAILABLE", "MAX", "UNAVAILABLE", "ALLOWED", "DISRUPTIONS",
+                                       "AGE"],
+        "resourcequota": ["NAME", "REQUEST", "LIMIT", "AGE"],
+        "ingress.networking.k8s.io": ["NAME", "CLASS", "HOSTS", "ADDRESS", "PORTS", "AGE"],
+    }
+    assert {k: v[0] for k, v in by_kind.items()} == expected
+    assert by_kind["configmap"][1]["cfg"][0] == "2"
+    assert by_kind["secret"][1]["sec"][:2] == ["Opaque", "1"]
+    assert by_kind["serviceaccount"][1]["robot"][0] == "0"
+    assert by_kind["deployment.apps"][1]["web"][:3] == ["0/2", "0", "0"]
+    assert by_kind["service"][1]["web"][0] == "ClusterIP" and by_kind["service"][1]["web"][2:4] == ["<none>", "80/TCP"]
+    assert by_kind["job.batch"][1]["once"][:2] == ["Running", "0/1"]
+    assert by_kind["cronjob.batch"][1]["tick"][:9] == ["*/5", "*", "*", "*", "*", "<none>", "False", "0", "<none>"]
+    assert by_kind["poddisruptionbudget.policy"][1]["web-pdb"][:3] == ["1", "N/A", "0"]
+    assert by_kind["ingress.networking.k8s.io"][1]["web"][:3] == ["<none>", "example.com", "80"]
+
     # Creating again: AlreadyExists, as upstream words it.
     proc = kubectl.run("create", "configmap", "cfg", namespace=ns, check=False)
     assert proc.returncode == 1
