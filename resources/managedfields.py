@@ -1543,9 +1543,14 @@ def track_write(stype, ctx, new, old):
             managed = _decode_or_empty(old_entries)
     t = type_for_definition(stype.schema_name)
     live = _without_managed_fields(old) if old is not None else {}
+    manager = ctx.field_manager
+    if not manager and ctx.user is None:
+        # The server's own writes (no request): bootstrap objects are the
+        # API server's, the in-process controllers' writes the controller
+        # manager's, as upstream records them.
+        manager = "kube-apiserver" if old is None else "kube-controller-manager"
     try:
-        update(managed, live, _without_managed_fields(new), t, ctx.field_manager, stype.group_version,
-               ctx.subresource)
+        update(managed, live, _without_managed_fields(new), t, manager, stype.group_version, ctx.subresource)
     except TypeError_:
         # UpdateNoErrors: never fail a write over bookkeeping; keep what was there.
         managed = _decode_or_empty(old_entries)
