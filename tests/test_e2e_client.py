@@ -252,6 +252,28 @@ def test_hpa_v1_and_v2_are_one_object(api_client, ns):
         v1.read_namespaced_horizontal_pod_autoscaler("web", ns)
     assert exc.value.status == 404
 
+    # What v1 cannot say survives a v1 round trip (in annotations, as upstream keeps it).
+    memory = client.V2MetricSpec(type="Resource", resource=client.V2ResourceMetricSource(
+        name="memory", target=client.V2MetricTarget(type="AverageValue", average_value="100Mi")))
+    v2.create_namespaced_horizontal_pod_autoscaler(ns, client.V2HorizontalPodAutoscaler(
+        metadata=client.V1ObjectMeta(name="mem"),
+        spec=client.V2HorizontalPodAutoscalerSpec(
+            scale_target_ref=client.V2CrossVersionObjectReference(api_version="apps/v1", kind="Deployment",
+                                                                  name="web"),
+            max_replicas=4, metrics=[memory],
+            behavior=client.V2HorizontalPodAutoscalerBehavior(
+                scale_down=client.V2HPAScalingRules(stabilization_window_seconds=120)))))
+    old = v1.read_namespaced_horizontal_pod_autoscaler("mem", ns)
+    assert old.spec.target_cpu_utilization_percentage is None
+    assert "autoscaling.alpha.kubernetes.io/metrics" in old.metadata.annotations
+    old.spec.max_replicas = 6
+    v1.replace_namespaced_horizontal_pod_autoscaler("mem", ns, old)
+    again = v2.read_namespaced_horizontal_pod_autoscaler("mem", ns)
+    assert again.spec.max_replicas == 6
+    assert again.spec.metrics == [memory]
+    assert again.spec.behavior.scale_down.stabilization_window_seconds == 120
+    assert not (again.metadata.annotations or {})
+
 
 # ----------------------------------------------------------------- batch
 def test_jobs_and_cronjobs(api_client, ns):
