@@ -311,6 +311,11 @@ class ResourceView(KubeAPIView):
         for name in ("propagationPolicy", "gracePeriodSeconds"):
             if name in request.GET:
                 options[name] = request.GET[name]
+        if "gracePeriodSeconds" in options:
+            try:  # an int64, in the query or the body
+                options["gracePeriodSeconds"] = int(options["gracePeriodSeconds"])
+            except (TypeError, ValueError):
+                raise errors.bad_request(f"invalid gracePeriodSeconds: {options['gracePeriodSeconds']!r}") from None
         if "orphanDependents" in request.GET:
             options["orphanDependents"] = request.GET["orphanDependents"] == "true"
         return options

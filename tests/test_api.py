@@ -454,6 +454,13 @@ def test_delete_options(api, ns):
     assert_status(body, 409, "Conflict")
     code, body = api.delete(f"{CM}/{name}?propagationPolicy=Sometimes")
     assert_status(body, 422, "Invalid")
+    code, body = api.delete(f"{CM}/{name}?gracePeriodSeconds=soon")
+    assert_status(body, 400, "BadRequest")
+    code, body = api.delete(f"{CM}/{name}", {"kind": "DeleteOptions", "apiVersion": "v1", "gracePeriodSeconds": "x"})
+    assert_status(body, 400, "BadRequest")
+    code, body = api.delete(f"{CM}/{name}", body=b"{not json")
+    assert_status(body, 400, "BadRequest")
+    assert api.get(f"{CM}/{name}")[0] == 200  # refused deletes leave the object alone
     code, body = api.delete(f"{CM}/{name}", {"kind": "DeleteOptions", "apiVersion": "v1",
                                               "preconditions": {"uid": created["metadata"]["uid"]}})
     assert code == 200 and body["details"]["uid"] == created["metadata"]["uid"]
