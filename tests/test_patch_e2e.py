@@ -496,3 +496,27 @@ def test_hostile_patch_bodies_are_400(api, ns):
     assert code == 400
     code, body, _ = api.patch(path, b'{"data":{"a":"\\ud800"}}', MERGE)
     assert code == 200 and body["data"]["a"] == "\ufffd"
+
+
+def test_apply_to_scale(api, ns):
+    make_deployment(api, ns, name="sc")
+    path = f"/apis/apps/v1/namespaces/{ns}/deployments/sc/scale"
+    config = {"apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": {"name": "sc"}, "spec": {"replicas": 4}}
+    code, body, _ = api.patch(path, config, APPLY, "?fieldManager=hpa")
+    assert code == 409  # the creator owns spec.replicas
+    code, body, _ = api.patch(path, config, APPLY, "?fieldManager=hpa&force=true")
+    assert code == 200 and body["kind"] == "Scale" and body["spec"]["replicas"] == 4
+    _, parent, _ = api.call("GET", f"/apis/apps/v1/namespaces/{ns}/deployments/sc")
+    assert parent["spec"]["replicas"] == 4
+    entries = [e for e in parent["metadata"]["managedFields"] if e["manager"] == "hpa"]
+    assert [(e["operation"], e.get("subresource"), e["fieldsV1"]) for e in entries] == [
+        ("Apply", "scale", {"f:spec": {"f:replicas": {}}})]
+    config["kind"] = "Deployment"
+    code, body, _ = api.patch(path, config, APPLY, "?fieldManager=hpa")
+    assert code == 400 and body["message"] == "invalid object type: autoscaling/v1, Kind=Deployment"
+
+
+def test_patch_of_a_subresource_the_kind_does_not_have(api, ns):
+    make_configmap(api, ns)
+    code, body, _ = api.patch(f"/api/v1/namespaces/{ns}/configmaps/cm/status", {"data": {}}, MERGE)
+    assert code == 404 and body["reason"] == "NotFound"
