@@ -11,6 +11,11 @@ extensions, and the directives ``$patch`` (replace, merge, delete),
 Every function returns a new object and leaves its inputs alone. Errors are
 ``PatchError`` carrying the upstream wording and HTTP status (400 for a
 badly formed patch, 422 for one that cannot be applied).
+
+The second half is kube-apiserver's patch handler: decoding a PATCH body
+with the fieldValidation rules, building the function the store applies to
+the current object inside its guaranteed update (so a lost race patches
+again), the name and namespace checks, and /scale.
 """
 import copy
 import json
@@ -30,7 +35,8 @@ MAX_JSON_PATCH_OPERATIONS = 10000
 class PatchError(Exception):
     """A patch that cannot be applied. ``code`` 400: malformed; 422: the
     patch does not apply to this object (upstream hides the reason behind a
-    generic message then); 500 is never used."""
+    generic message then); 500: what upstream lets through as an internal
+    error (a list item without its merge key, ...), answered as a 400."""
 
     def __init__(self, message, code=400):
         super().__init__(message)
