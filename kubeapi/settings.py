@@ -100,10 +100,21 @@ KUBEAPI_TOKEN_AUTH_FILE = os.environ.get("KUBEAPI_TOKEN_AUTH_FILE", "")
 KUBEAPI_MAX_REQUEST_BYTES = 3 * 1024 * 1024
 KUBEAPI_VERSION = "v1.32.0"
 
+# --- watch (watch/) ---
+# History kept for watches that resume from an old revision: at least this
+# long, and never fewer than this many newest revisions (etcd-style compaction).
+KUBEAPI_WATCH_RETENTION_SECONDS = float(os.environ.get("KUBEAPI_WATCH_RETENTION_SECONDS", "300"))
+KUBEAPI_WATCH_RETAIN_REVISIONS = int(os.environ.get("KUBEAPI_WATCH_RETAIN_REVISIONS", "1000"))
+KUBEAPI_WATCH_COMPACTION_INTERVAL = float(os.environ.get("KUBEAPI_WATCH_COMPACTION_INTERVAL", "30"))
+KUBEAPI_WATCH_BOOKMARK_SECONDS = float(os.environ.get("KUBEAPI_WATCH_BOOKMARK_SECONDS", "5"))
+# Events a watcher may have waiting; beyond that a live watch is closed.
+KUBEAPI_WATCH_QUEUE_LENGTH = int(os.environ.get("KUBEAPI_WATCH_QUEUE_LENGTH", "1000"))
+
 CELERY_BROKER_URL = os.environ.get("KUBEAPI_CELERY_BROKER_URL", KUBEAPI_REDIS_URL or "memory://")
 CELERY_TASK_ALWAYS_EAGER = not KUBEAPI_REDIS_URL
 CELERY_BEAT_SCHEDULE = {
     "finalize-namespaces": {"task": "resources.finalize_namespaces", "schedule": 2.0},
+    "compact-history": {"task": "watch.compact_history", "schedule": KUBEAPI_WATCH_COMPACTION_INTERVAL},
     "authz-controllers": {"task": "authz.sync_controllers", "schedule": 2.0},
     "collect-garbage": {"task": "resources.collect_garbage", "schedule": 2.0},
 }

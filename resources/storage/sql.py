@@ -138,6 +138,11 @@ class SQLStorage:
         with self.connection.cursor() as cur:
             cur.execute(sql, [tenant] + params + [revision, tenant] + params + [revision])
             rows = cur.fetchall()
+        if revision <= self.compacted_revision(tenant):
+            # Compaction records its point before trimming: rows may be missing.
+            raise errors.expired(
+                f"The resourceVersion for the provided list is too old: {revision} is older than the compacted history"
+            )
         newest, seen = [], set()
         for ns, name, _rev, kind, data in rows:
             if (ns, name) in seen:
@@ -415,7 +420,10 @@ class SQLStorage:
             row = cur.fetchone()
         if row is None:
             raise errors.not_found("", "tenants", key.tenant)
-        return row[0] if row[1] else None
+        if not row[1]:
+            return None
+        self._publish_on_commit(key.tenant, row[0])
+        return row[0]
 
     def _bump(self, tenant):
         with self.connection.cursor() as cur:
@@ -423,7 +431,14 @@ class SQLStorage:
             row = cur.fetchone()
         if row is None:
             raise errors.not_found("", "tenants", tenant)
+        self._publish_on_commit(tenant, row[0])  # dropped with the transaction if it rolls back
         return row[0]
+
+    def _publish_on_commit(self, tenant, revision):
+        # Watchers hear of a write only once it is visible to their reads.
+        from watch import bus
+
+        transaction.on_commit(lambda: bus.publish(tenant, revision, self.alias), using=self.alias)
 
     def _history(self, key, revision, event_type, data, labels, fields):
         with self.connection.cursor() as cur:

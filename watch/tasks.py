@@ -1,0 +1,77 @@
+"""History compaction (etcd's periodic revision compactor).
+
+Every pass records each tenant's counter with the time (``RevisionMark``)
+and compacts history up to the newest mark older than the retention window
+(default 5 minutes), never touching the newest revisions (default 1,000).
+``SQLStorage.compact`` keeps, for every key, its newest row at or below the
+compaction point unless it is a deletion, so list-at-revision still works
+for revisions after the point. One worker compacts at a time (a
+PostgreSQL advisory lock); the others skip the pass.
+"""
+import logging
+import time
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from resources.storage import storage
+
+log = logging.getLogger(__name__)
+
+LOCK = "kubeapi:compact-history"
+
+
+def compact_tenant(tenant, retention_seconds, retain_revisions, now=None):
+    """One tenant's pass; returns (compaction point or None, rows deleted)."""
+    from watch.models import RevisionMark
+
+    now = now or timezone.now()
+    current = storage.current_revision(tenant)
+    RevisionMark.objects.create(tenant=tenant, revision=current, recorded=now)
+    mark = (RevisionMark.objects.filter(tenant=tenant, recorded__lte=now - timedelta(seconds=retention_seconds))
+            .order_by("-recorded", "-revision").first())
+    if mark is None:
+        return None, 0
+    RevisionMark.objects.filter(tenant=tenant, recorded__lt=mark.recorded).delete()
+    target = min(mark.revision, current - retain_revisions)
+    if target <= storage.compacted_revision(tenant):
+        return None, 0
+    return target, storage.compact(tenant, target)
+
+
+@shared_task(name="watch.compact_history")
+def compact_history(retention_seconds=None, retain_revisions=None):
+    """Compact every tenant's history; skipped when another worker is at it."""
+    from resources.models import Tenant
+
+    if retention_seconds is None:
+        retention_seconds = settings.KUBEAPI_WATCH_RETENTION_SECONDS
+    if retain_revisions is None:
+        retain_revisions = settings.KUBEAPI_WATCH_RETAIN_REVISIONS
+    if not storage.try_advisory_lock(LOCK):
+        return None
+    try:
+        done = {}
+        for tenant in Tenant.objects.values_list("name", flat=True):
+            point, deleted = compact_tenant(tenant, retention_seconds, retain_revisions)
+            if point is not None:
+                done[tenant] = (point, deleted)
+                log.info("compacted history of tenant %s up to revision %s (%s rows)", tenant, point, deleted)
+        return done
+    finally:
+        storage.advisory_unlock(LOCK)
+
+
+_last_run = [0.0]
+
+
+def embedded_compaction():
+    """A hook of ``resources.tasks.start_embedded_loops`` (once a second):
+    compact every KUBEAPI_WATCH_COMPACTION_INTERVAL seconds."""
+    now = time.monotonic()
+    if now - _last_run[0] < settings.KUBEAPI_WATCH_COMPACTION_INTERVAL:
+        return
+    _last_run[0] = now
+    compact_history()
