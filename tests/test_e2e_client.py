@@ -104,7 +104,7 @@ def test_configmap_lifecycle(core, ns):
 def test_invalid_is_422_with_causes(core, ns):
     with pytest.raises(ApiException) as exc:
         core.create_namespaced_config_map(ns, configmap("Not_Valid"))
-    assert exc.value.status == 422
+    assert exc.value.status == 422 and exc.value.reason == "Unprocessable Entity"
     body = error(exc)
     assert body["reason"] == "Invalid" and body["details"]["kind"] == "ConfigMap"
     assert [c["field"] for c in body["details"]["causes"]] == ["metadata.name"]
@@ -144,7 +144,10 @@ def test_label_selectors_and_paging(core, ns):
 
     with pytest.raises(ApiException) as exc:
         core.list_namespaced_config_map(ns, field_selector="data.k=v")
-    assert exc.value.status == 400 and error(exc)["reason"] == "BadRequest"
+    assert exc.value.status == 400 and exc.value.reason == "Bad Request" and error(exc)["reason"] == "BadRequest"
+    with pytest.raises(ApiException) as exc:
+        core.list_namespaced_config_map(ns, limit=2, _continue="not-a-token")
+    assert exc.value.status == 400
 
     deleted = core.delete_collection_namespaced_config_map(ns, label_selector="parity=odd")
     assert deleted is not None
