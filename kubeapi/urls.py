@@ -4,6 +4,7 @@ from django.urls import path, re_path
 
 from kubeapi import health
 from resources.views import ResourceView
+from watch import metrics as watch_metrics
 
 _tenant = r"^(?:clusters/(?P<tenant>[a-z0-9]([-a-z0-9]*[a-z0-9])?)/)?"
 
@@ -14,6 +15,7 @@ urlpatterns = [
     re_path(r"^static/(?P<path>.*)$", serve_static, {"insecure": True}),
     re_path(_tenant + r"(?P<check>healthz|livez|readyz)(?:/(?P<name>[^/]+))?/?$", health.probe),
     re_path(_tenant + r"version/?$", health.version),
+    re_path(r"^metrics/?$", watch_metrics.view),
     re_path(_tenant + r"(?:api|apis|openapi)(?:/.*)?$", ResourceView.as_view()),
 ]
 

@@ -248,6 +248,11 @@ class Hub:
 _hub = None
 
 
+def current():
+    """The process's hub, or None before the first watch (any thread)."""
+    return _hub
+
+
 def get_hub():
     """The process's hub, started on the running event loop on first use."""
     global _hub

@@ -51,13 +51,13 @@ def is_watch(scope):
     """A GET of a resource path with watch=true|1 (the cheap test first)."""
     if scope.get("type") != "http" or scope.get("method") != "GET":
         return False
-    query = scope.get("query_string") or b""
-    if b"watch=" not in query:
-        return False
     path = scope.get("path", "")
     if "/api/" not in path and "/apis/" not in path:
         return False
-    return QueryDict(query).get("watch") in ("1", "true")
+    query = scope.get("query_string") or b""
+    if b"watch=" in query and QueryDict(query).get("watch") in ("1", "true"):
+        return True
+    return "/watch/" in path and _deprecated_watch_path(path)[1]
 
 
 def _bool(value):
