@@ -215,9 +215,18 @@ class ResourceView(KubeAPIView):
                 f"fieldValidation query parameter must be one of Strict, Warn, or Ignore, got {validation_mode!r}"
             )
         manager = request.GET.get("fieldManager", "")
+        options = {"POST": "CreateOptions", "PATCH": "PatchOptions"}.get(request.method, "UpdateOptions")
         if len(manager) > 128:
-            raise errors.invalid("meta.k8s.io", "UpdateOptions", "", [
+            raise errors.invalid("meta.k8s.io", options, "", [
                 ("fieldManager", "FieldValueTooLong", f"Too long: may not be more than 128 bytes")])
+        bad = [(i, ch) for i, ch in enumerate(manager) if not ch.isprintable()]
+        if bad:
+            from resources.validation import go_quote
+
+            raise errors.invalid("meta.k8s.io", options, "", [
+                ("fieldManager", "FieldValueInvalid",
+                 f"Invalid value: {go_quote(manager)}: invalid character U+{ord(ch):04X} (at position {i})")
+                for i, ch in bad])
         if not manager:
             # managerOrUserAgent: writes without fieldManager are recorded
             # under the client's User-Agent (up to its first "/").
