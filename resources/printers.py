@@ -1463,3 +1463,15 @@ def _certificate_signing_request(csr, now):
         _name(csr), _created(csr, now), spec.get("signerName") or "<none>", spec.get("username", ""),
         duration, state,
     ]
+
+
+@_printer("Scale", columns=[
+    NAME,
+    _col("Desired", "integer", _Doc("autoscaling.v1.ScaleSpec", "replicas")),
+    _col("Available", "integer", _Doc("autoscaling.v1.ScaleStatus", "replicas")),
+    AGE,
+])
+def _scale(scale, now):
+    """The /scale subresource (printScale)."""
+    return [_name(scale), _int(_get(scale, "spec").get("replicas")), _int(_get(scale, "status").get("replicas")),
+            _created(scale, now)]

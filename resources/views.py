@@ -343,6 +343,10 @@ class ResourceView(KubeAPIView):
         if form == "table":
             from resources import tables
 
+            if subresource == "scale":
+                from types import SimpleNamespace
+
+                rtype = SimpleNamespace(kind="Scale", columns=(), row=None)  # printed as a Scale
             obj = tables.table(rtype, [obj], request, version)
         response = respond(obj, code, request, form)
         if ctx is not None:

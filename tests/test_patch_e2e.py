@@ -520,3 +520,11 @@ def test_patch_of_a_subresource_the_kind_does_not_have(api, ns):
     make_configmap(api, ns)
     code, body, _ = api.patch(f"/api/v1/namespaces/{ns}/configmaps/cm/status", {"data": {}}, MERGE)
     assert code == 404 and body["reason"] == "NotFound"
+
+
+def test_kubectl_get_scale_prints_a_scale_table(kubectl, api, ns):
+    make_deployment(api, ns, replicas=3)
+    out = kubectl.run("get", "deployment", "web", "-n", ns, "--subresource=scale").stdout
+    lines = out.splitlines()
+    assert lines[0].split() == ["NAME", "DESIRED", "AVAILABLE", "AGE"]
+    assert lines[1].split()[:3] == ["web", "3", "0"]
