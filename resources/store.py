@@ -185,7 +185,8 @@ class Store:
                 return self.create(rtype, ctx, obj), True
             except errors.APIError as exc:
                 if exc.reason != "AlreadyExists":
-                    raise  # created meanwhile: patch it instead
+                    raise
+                # Created meanwhile: patch it instead.
         raise errors.APIError(500, "InternalError", "too many concurrent updates, please retry")
 
     def _check_resource_version(self, rtype, name, want_rv, cur_meta):
