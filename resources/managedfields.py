@@ -1562,13 +1562,19 @@ def apply_config(rtype, ctx, live, config, force):
     served version (None: it does not exist). Returns the new object, its
     managedFields set; the store then leaves them alone."""
     t = type_for_definition(rtype.schema_name)
+    problem = None
     try:
         validate(config, t)
     except TypeError_ as exc:
+        problem = str(exc)
+    if problem is None and rtype.schema_name:
+        problem = schemas.decode_error(config, rtype.schema_name)  # values of the wrong type
+    if problem:
         meta = config.get("metadata") if isinstance(config.get("metadata"), dict) else {}
         gvk = f"{rtype.group}/{rtype.version}, Kind={rtype.kind}"
         raise errors.bad_request(
-            f"failed to create typed patch object ({meta.get('namespace', '')}/{meta.get('name', '')}; {gvk}): {exc}")
+            f"failed to create typed patch object ({meta.get('namespace', '')}/{meta.get('name', '')}; {gvk}): "
+            f"{problem}")
     if live is not None:
         try:
             managed = decode(((live.get("metadata") or {}).get("managedFields")))

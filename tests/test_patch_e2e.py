@@ -528,3 +528,12 @@ def test_kubectl_get_scale_prints_a_scale_table(kubectl, api, ns):
     lines = out.splitlines()
     assert lines[0].split() == ["NAME", "DESIRED", "AVAILABLE", "AGE"]
     assert lines[1].split()[:3] == ["web", "3", "0"]
+
+
+def test_apply_with_a_value_of_the_wrong_type_is_400(api, ns):
+    config = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "bad"},
+              "spec": {"replicas": "three"}}
+    code, body, _ = api.patch(f"/apis/apps/v1/namespaces/{ns}/deployments/bad", config, APPLY, "?fieldManager=x")
+    assert code == 400
+    assert body["message"].startswith("failed to create typed patch object (/bad; apps/v1, Kind=Deployment): ")
+    assert "cannot unmarshal string" in body["message"]
