@@ -344,9 +344,9 @@ def test_get_selectors_and_scopes(kubectl, populated):
     assert kubectl.out("get", "ns", "--field-selector", f"metadata.name={ns}", "-o", "name") == f"namespace/{ns}\n"
 
     # kubectl pages with limit/continue (--chunk-size); the result is the same list.
-    everything = kubectl.out("get", "cm,pods", "-A", "-o", "name")
-    assert kubectl.out("get", "cm,pods", "-A", "-o", "name", "--chunk-size=1") == everything
-    assert "configmap/plain" in everything.split()
+    everything = kubectl.out("get", "cm,pods,svc", "-o", "name", namespace=ns)
+    assert kubectl.out("get", "cm,pods,svc", "-o", "name", "--chunk-size=1", namespace=ns) == everything
+    assert "configmap/plain" in everything.split() and "pod/web" in everything.split()
     proc = kubectl.run("get", "--raw", f"/api/v1/namespaces/{ns}/configmaps/nope", check=False)
     assert proc.returncode == 1 and proc.stderr.strip() == 'Error from server (NotFound): configmaps "nope" not found'
 
