@@ -5,6 +5,10 @@ A request is allowed when the user, or one of its groups, holds any of the
 request's candidate permissions (``authz.grants``) on any of its candidate
 scopes: one query over guardian's user and group object permissions.
 """
+from functools import lru_cache
+
+from django.contrib.auth.models import Group, Permission, User
+from django.db import connection
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from authz import grants
@@ -21,22 +25,111 @@ def authorize(tenant, attrs):
     return rbac_allows(tenant, attrs), ""
 
 
+# Decisions per process, each stamped with the tenant's grant generation
+# (RBACState.generation, bumped by every compilation that changes grants):
+# a cached decision is only used while the generation it was made at is
+# still current, so a request costs one primary-key read when cached.
+_decisions = {}
+_MAX_DECISIONS = 50000
+
+
+def _generation(tenant):
+    from authz.models import RBACState
+
+    row = _fetch_one(f"SELECT generation FROM {RBACState._meta.db_table} WHERE tenant = %s", [tenant])
+    return row[0] if row else 0
+
+
 def rbac_allows(tenant, attrs):
-    ct = scope_content_type_id()
-    codenames = grants.candidate_codenames(attrs)
+    """RBAC's answer for ``attrs`` in ``tenant``, from guardian."""
+    generation = _generation(tenant)
+    key = (tenant, attrs.user.name, attrs.user.groups, attrs.resource_request, attrs.verb, attrs.api_group,
+           attrs.resource, attrs.subresource, attrs.namespace, attrs.name, attrs.path)
+    hit = _decisions.get(key)
+    if hit is not None and hit[0] == generation:
+        return hit[1]
+    allowed = guardian_allows(tenant, attrs, generation)
+    if len(_decisions) >= _MAX_DECISIONS:
+        _decisions.clear()
+    _decisions[key] = (generation, allowed)
+    return allowed
+
+
+# Row ids of users, groups and permissions per tenant, valid for one grant
+# generation: every row a grant of that generation uses existed when the
+# compilation that made it committed.
+_ids = {}
+
+
+def _resolve(tenant, generation, kind, names):
+    cached = _ids.get(tenant)
+    if cached is None or cached[0] != generation:
+        cached = _ids[tenant] = (generation, {})
+    table = cached[1]
+    missing = [n for n in names if (kind, n) not in table]
+    if missing:
+        model, column = {"u": (User, "username"), "g": (Group, "name"), "p": (Permission, "codename")}[kind]
+        sql = f"SELECT {column}, id FROM {model._meta.db_table} WHERE {column} IN ({', '.join(['%s'] * len(missing))})"
+        values = list(missing)
+        if kind == "p":
+            sql += " AND content_type_id = %s"
+            values.append(scope_content_type_id())
+        with connection.cursor() as cur:
+            cur.execute(sql, values)
+            found = dict(cur.fetchall())
+        for n in missing:
+            table[(kind, n)] = found.get(n)
+    return [table[(kind, n)] for n in names if table[(kind, n)] is not None]
+
+
+def guardian_allows(tenant, attrs, generation=None):
+    """The guardian lookup itself: does the user or one of its groups hold
+    a candidate permission on a candidate scope? One statement over
+    guardian's user and group object-permission tables."""
+    if generation is None:
+        generation = _generation(tenant)
+    perms = _resolve(tenant, generation, "p", grants.candidate_codenames(attrs))
+    if not perms:
+        return False
+    users = _resolve(tenant, generation, "u", [django_name(attrs.user.name)])
+    groups = _resolve(tenant, generation, "g", [django_name(g) for g in attrs.user.groups])
+    if not users and not groups:
+        return False
     scopes = grants.candidate_scopes(tenant, attrs)
-    by_user = UserObjectPermission.objects.filter(
-        content_type_id=ct, object_pk__in=scopes, user__username=django_name(attrs.user.name),
-        permission__content_type_id=ct, permission__codename__in=codenames,
-    ).values_list("id")
-    groups = [django_name(g) for g in attrs.user.groups]
-    if not groups:
-        return by_user.exists()
-    by_group = GroupObjectPermission.objects.filter(
-        content_type_id=ct, object_pk__in=scopes, group__name__in=groups,
-        permission__content_type_id=ct, permission__codename__in=codenames,
-    ).values_list("id")
-    return bool(list(by_user.union(by_group, all=True)[:1]))
+    ct = scope_content_type_id()
+    sql = _query(bool(users), len(groups), len(perms), len(scopes))
+    values = []
+    if users:
+        values += [ct, users[0], *perms, *scopes]
+    if groups:
+        values += [ct, *groups, *perms, *scopes]
+    with connection.cursor() as cur:
+        cur.execute(sql, values)
+        return cur.fetchone() is not None
+
+
+def _fetch_one(sql, values):
+    with connection.cursor() as cur:
+        cur.execute(sql, values)
+        return cur.fetchone()
+
+
+@lru_cache(maxsize=1024)
+def _query(by_user, n_groups, n_perms, n_scopes):
+    """Single-table lookups (cheap to plan: planning the joins by name cost
+    ten times their execution)."""
+    def marks(n):
+        return ", ".join(["%s"] * n)
+
+    parts = []
+    if by_user:
+        parts.append(f"SELECT 1 FROM {UserObjectPermission._meta.db_table} WHERE content_type_id = %s"
+                     f" AND user_id = %s AND permission_id IN ({marks(n_perms)}) AND object_pk IN ({marks(n_scopes)})")
+    if n_groups:
+        parts.append(f"SELECT 1 FROM {GroupObjectPermission._meta.db_table} WHERE content_type_id = %s"
+                     f" AND group_id IN ({marks(n_groups)}) AND permission_id IN ({marks(n_perms)})"
+                     f" AND object_pk IN ({marks(n_scopes)})")
+    return " UNION ALL ".join(parts) + " LIMIT 1"
 
 
 def explain(tenant, attrs):
@@ -60,7 +153,10 @@ def can(tenant, user, verb, resource="", group="", namespace="", name="", subres
 
 
 def invalidate(tenant):
-    """Grants of ``tenant`` changed (nothing is cached yet)."""
+    """Grants of ``tenant`` changed (in this process; other processes see
+    the new generation)."""
+    for key in [k for k in _decisions if k[0] == tenant]:
+        _decisions.pop(key, None)
 
 
 # ------------------------------------------------------------- forbidden

@@ -12,6 +12,7 @@ change bumps the tenant's grant generation.
 import hashlib
 import json
 import logging
+import secrets
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission, User
@@ -27,14 +28,9 @@ log = logging.getLogger(__name__)
 
 RBAC_RESOURCES = [(GROUP, r) for r in ("roles", "clusterroles", "rolebindings", "clusterrolebindings")]
 _NAME_MAX = 150  # auth_user.username, auth_group.name
-_scope_ct_id = None
-
-
 def scope_content_type_id():
-    global _scope_ct_id
-    if _scope_ct_id is None:
-        _scope_ct_id = ContentType.objects.get_for_model(Scope).id
-    return _scope_ct_id
+    # ContentType's own cache (a dict lookup; cleared when the table is).
+    return ContentType.objects.get_for_model(Scope).id
 
 
 def django_name(name):
@@ -76,7 +72,9 @@ def sync(tenant):
         changed = recompile(tenant, affected) if affected else False
         state.revision = current
         if changed:
-            state.generation += 1
+            # Random rather than +1: caches keyed on it stay safe even if the
+            # row is ever reset (a tenant recreated, a test database flushed).
+            state.generation = secrets.randbits(62)
         state.save(update_fields=["revision", "generation"])
     if changed:
         from authz import authorizer
@@ -218,7 +216,23 @@ def recompile(tenant, subjects):
         GroupObjectPermission.objects.filter(id__in=group_ids).delete()
     if add:
         _add(tenant, ct, add, scopes)
+    if len(add) + len(remove) >= ANALYZE_AFTER:
+        _analyze()
     return bool(remove or add)
+
+
+ANALYZE_AFTER = 100  # grants changed in one compilation
+
+
+def _analyze():
+    """Fresh planner statistics after a bulk change: on a young table
+    PostgreSQL otherwise plans the authorizer's lookup as if it were empty."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(f"ANALYZE {UserObjectPermission._meta.db_table}, {GroupObjectPermission._meta.db_table},"
+                        f" {Permission._meta.db_table}, {User._meta.db_table}, {Group._meta.db_table}")
 
 
 def _ensure_rows(model, field, values, **defaults):

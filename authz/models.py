@@ -37,8 +37,8 @@ class Scope(models.Model):
 
 class RBACState(models.Model):
     """Per tenant: how far the compiled grants have caught up with the
-    tenant's revisions, and a generation that moves whenever grants change
-    (decision caches key on it)."""
+    tenant's revisions, and a generation that changes (to a new random
+    value) whenever grants change; decision caches key on it."""
 
     tenant = models.CharField(max_length=63, primary_key=True)
     revision = models.BigIntegerField(default=0)
