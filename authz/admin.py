@@ -1,0 +1,87 @@
+"""Django admin: API tokens, and the RBAC grants compiled into guardian.
+
+Grants are read-only here: RBAC objects (Roles, bindings) are the source
+of truth and are edited through the Kubernetes API."""
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from guardian.models import GroupObjectPermission, UserObjectPermission
+
+from authz import tokens_api
+from authz.models import APIToken, CompiledBinding, RBACState, Scope
+
+
+@admin.register(APIToken)
+class APITokenAdmin(admin.ModelAdmin):
+    list_display = ("user", "description", "created", "expires", "last_used")
+    readonly_fields = ("digest", "created", "last_used")
+    search_fields = ("user__username", "description")
+
+    def has_add_permission(self, request):
+        return False  # created with the user action (the token is shown once)
+
+
+def create_api_token(modeladmin, request, queryset):
+    for user in queryset:
+        token, _ = tokens_api.create(user, "created in the admin")
+        messages.success(request, f"API token for {user.get_username()} (shown once): {token}")
+
+
+create_api_token.short_description = "Create an API token (shown once)"
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class KubeUserAdmin(UserAdmin):
+    actions = [create_api_token]
+
+
+class ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Scope)
+class ScopeAdmin(ReadOnly):
+    """Who may do what where: each scope with the guardian grants on it."""
+
+    list_display = ("key", "tenant", "namespace", "name", "grants")
+    list_filter = ("tenant",)
+    search_fields = ("key",)
+    readonly_fields = ("key", "tenant", "namespace", "name", "holders")
+
+    @admin.display(description="grants")
+    def grants(self, obj):
+        return (UserObjectPermission.objects.filter(object_pk=obj.key).count()
+                + GroupObjectPermission.objects.filter(object_pk=obj.key).count())
+
+    @admin.display(description="holders")
+    def holders(self, obj):
+        from django.utils.html import format_html_join
+
+        rows = [(f"User {p.user.username}", p.permission.name)
+                for p in UserObjectPermission.objects.filter(object_pk=obj.key).select_related("user", "permission")]
+        rows += [(f"Group {p.group.name}", p.permission.name)
+                 for p in GroupObjectPermission.objects.filter(object_pk=obj.key).select_related("group", "permission")]
+        return format_html_join("", "<div>{}: {}</div>", sorted(rows))
+
+
+@admin.register(CompiledBinding)
+class CompiledBindingAdmin(ReadOnly):
+    list_display = ("tenant", "kind", "namespace", "name", "role_kind", "role_name")
+    list_filter = ("tenant", "kind")
+    search_fields = ("name", "role_name")
+
+
+@admin.register(RBACState)
+class RBACStateAdmin(ReadOnly):
+    list_display = ("tenant", "revision", "generation")
