@@ -1,17 +1,17 @@
 """The ASGI entry point served by granian.
 
-Ordinary requests run the Django WSGI handler on a thread pool (a2wsgi):
-Django's own ASGI handler funnels sync views through one thread, which
-measured far slower. Long-lived streams (watch) will be served natively
-async here, holding no thread.
+Ordinary requests run the Django WSGI handler on a thread pool, one thread
+hop per request (``kubeapi.wsgibridge``): Django's own ASGI handler funnels
+sync views through one thread and a2wsgi hops per message; both measured
+far slower (README, Benchmarks). Long-lived streams (watch) are served
+natively async here (``watch.stream``), holding no thread.
 """
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kubeapi.settings")
 
-from a2wsgi import WSGIMiddleware  # noqa: E402
-
 from kubeapi.wsgi import application as wsgi_application  # noqa: E402
+from kubeapi.wsgibridge import WSGIBridge  # noqa: E402
 
 from watch import hub as watch_hub  # noqa: E402
 from watch import stream as watch_stream  # noqa: E402
@@ -22,7 +22,7 @@ if os.environ.get("KUBEAPI_EMBEDDED_LOOPS", "1") == "1":
     start_embedded_loops()
 
 _threads = int(os.environ.get("KUBEAPI_THREADS", "16"))
-_wsgi = WSGIMiddleware(wsgi_application, workers=_threads)
+_wsgi = WSGIBridge(wsgi_application, threads=_threads)
 
 
 async def application(scope, receive, send):
@@ -39,9 +39,4 @@ async def application(scope, receive, send):
     if watch_stream.is_watch(scope):
         await watch_stream.serve(scope, receive, send)
         return
-    async def receive_coroutine():
-        # a2wsgi schedules receive() with run_coroutine_threadsafe, which
-        # needs a real coroutine; granian's receive returns another awaitable.
-        return await receive()
-
-    await _wsgi(scope, receive_coroutine, send)
+    await _wsgi(scope, receive, send)
