@@ -18,6 +18,7 @@ test: install
 	$(PY) -m pytest $(ARGS)
 
 bench: install
+	$(PY) -m pip install -q -r bench/requirements.txt
 	$(PY) bench/load.py $(ARGS)
 
 .PHONY: install serve test bench
