@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""What RBAC costs: GET a ConfigMap by name (16 clients, random names among
+1,000) as a user authorized through two RoleBindings, versus as a member of
+system:masters (which bypasses RBAC). Both send a bearer token over the
+same connection stack; runs alternate so drift hits both alike.
+
+Starts its own server on a fresh PostgreSQL database (like bench/load.py)
+twice: once with the per-process decision cache (the default) and once
+with ``KUBEAPI_RBAC_DECISION_CACHE=0``, where every request asks guardian.
+
+    .venv/bin/python bench/rbac.py
+    .venv/bin/python bench/rbac.py --duration 10 --repeat 5 --server-args="--client-ca-file="
+"""
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import load  # noqa: E402  (bench/load.py: server, seeding, wrk)
+
+NAMESPACE = "bench-rbac"
+COUNT = 1000
+G = "rbac.authorization.k8s.io"
+
+
+def grant(target, user):
+    """Two RoleBindings in the namespace: view for the user's group, and a
+    Role that reads ConfigMaps for the user itself."""
+    conn = target.connection()
+    objects = [
+        (f"/apis/{G}/v1/namespaces/{NAMESPACE}/roles", {
+            "apiVersion": f"{G}/v1", "kind": "Role", "metadata": {"name": "cm-reader"},
+            "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list"]}]}),
+        (f"/apis/{G}/v1/namespaces/{NAMESPACE}/rolebindings", {
+            "apiVersion": f"{G}/v1", "kind": "RoleBinding", "metadata": {"name": "readers-view"},
+            "roleRef": {"apiGroup": G, "kind": "ClusterRole", "name": "view"},
+            "subjects": [{"kind": "Group", "apiGroup": G, "name": "bench-readers"}]}),
+        (f"/apis/{G}/v1/namespaces/{NAMESPACE}/rolebindings", {
+            "apiVersion": f"{G}/v1", "kind": "RoleBinding", "metadata": {"name": "user-cm-reader"},
+            "roleRef": {"apiGroup": G, "kind": "Role", "name": "cm-reader"},
+            "subjects": [{"kind": "User", "apiGroup": G, "name": user}]}),
+    ]
+    for path, body in objects:
+        status, raw = load.api(conn, target, "POST", path, body)
+        if status not in (201, 409):
+            raise SystemExit(f"creating {path}: {status} {raw[:300]!r}")
+    conn.close()
+
+
+def measure(cache, opts):
+    tmp = Path(tempfile.mkdtemp(prefix="kubeapi-bench-rbac-"))
+    token = "bench-" + uuid.uuid4().hex
+    tokens = tmp / "tokens.csv"
+    tokens.write_text(f'{token},bench-user,bench-uid,"bench-readers"\n')
+    os.environ["KUBEAPI_RBAC_DECISION_CACHE"] = "1" if cache else "0"
+    args = ["--token-auth-file", str(tokens), *opts.server_args.split()]
+    admin, _ = load.start_target(opts.workers, opts.threads, args)
+    try:
+        load.seed(admin, NAMESPACE, COUNT)
+        grant(admin, "bench-user")
+        user = load.Target(admin.url, token, admin.ca)
+        collection = f"{admin.prefix}/api/v1/namespaces/{NAMESPACE}/configmaps"
+        script_args = (collection, "cm-", str(COUNT))
+        for target in (admin, user):  # warm up both (and check the user is allowed)
+            run = load.wrk(target, "get", 16, opts.warmup, "/", script_args)
+            if run.errors:
+                raise SystemExit(f"warm-up saw {run.errors} errors; is the user authorized?")
+        runs = {"masters": [], "rbac": []}
+        for _ in range(opts.repeat):
+            for label, target in (("masters", admin), ("rbac", user)):
+                runs[label].append(load.wrk(target, "get", 16, opts.duration, "/", script_args))
+        return runs
+    finally:
+        admin.stop()
+        os.environ.pop("KUBEAPI_RBAC_DECISION_CACHE", None)
+
+
+def report(label, runs):
+    masters = [r.rps for r in runs["masters"]]
+    rbac = [r.rps for r in runs["rbac"]]
+    m_med, r_med = statistics.median(masters), statistics.median(rbac)
+    cost = 100 * (1 - r_med / m_med)
+    print(f"{label:<28} {m_med:>9.0f} {r_med:>9.0f} {cost:>+7.1f}%   "
+          f"p50 {statistics.median(r.p50_ms for r in runs['masters']):.1f}/"
+          f"{statistics.median(r.p50_ms for r in runs['rbac']):.1f} ms   "
+          f"errors {sum(r.errors for r in runs['masters'] + runs['rbac'])}", flush=True)
+    return cost
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--server-args", default="", help="extra `manage.py serve` flags")
+    parser.add_argument("--no-uncached", action="store_true", help="skip the run without the decision cache")
+    opts = parser.parse_args(argv)
+    load.wrk_binary()
+    info = load.machine()
+    print(f"# {info['nproc']} CPUs ({info['cpu']}), Python {info['python']}; GET by name, 16 clients, "
+          f"{opts.repeat}×{opts.duration}s per side, medians")
+    print(f"{'':<28} {'masters':>9} {'rbac':>9} {'cost':>8}")
+    report("decision cache (default)", measure(True, opts))
+    if not opts.no_uncached:
+        report("guardian on every request", measure(False, opts))
+
+
+if __name__ == "__main__":
+    main()
