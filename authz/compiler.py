@@ -57,7 +57,9 @@ def sync(tenant):
     grants changed."""
     from resources.storage import storage
 
-    RBACState.objects.get_or_create(tenant=tenant)
+    state, _ = RBACState.objects.get_or_create(tenant=tenant)
+    if state.revision >= storage.current_revision(tenant):
+        return False  # nothing written since (checked again under the lock)
     with transaction.atomic():
         state = RBACState.objects.select_for_update().get(tenant=tenant)
         current = storage.current_revision(tenant)

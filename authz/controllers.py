@@ -32,9 +32,11 @@ SA_TOKEN_TYPE = "kubernetes.io/service-account-token"
 SA_NAME_ANNOTATION = "kubernetes.io/service-account.name"
 SA_UID_ANNOTATION = "kubernetes.io/service-account.uid"
 
-# (group, resource) whose writes make sync() worth running right away.
+# (group, resource) whose writes make sync() worth running right away
+# (anything else waits for the timer: ConfigMap writes are too common to
+# pay for a pass each, unless they touch the root CA bundle).
 WATCHED = {(GROUP, "roles"), (GROUP, "clusterroles"), (GROUP, "rolebindings"), (GROUP, "clusterrolebindings"),
-           ("", "namespaces"), ("", "serviceaccounts"), ("", "secrets"), ("", "configmaps")}
+           ("", "namespaces"), ("", "serviceaccounts"), ("", "secrets")}
 
 _locks = {}
 _locks_guard = threading.Lock()
@@ -297,5 +299,7 @@ def after_write(info, status_code):
     right away when the write concerns them."""
     if status_code >= 300 or info.verb not in ("create", "update", "patch", "delete", "deletecollection"):
         return
-    if (info.api_group, info.resource) in WATCHED:
+    if (info.api_group, info.resource) in WATCHED or (
+            info.resource == "configmaps" and not info.api_group and info.name in ("", ROOT_CA_CONFIGMAP)
+            and info.verb != "create"):
         sync(info.tenant)
