@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.staticfiles.views import serve as serve_static
 from django.urls import path, re_path
 
+from authz import views as authz_views
 from kubeapi import health
 from resources.views import ResourceView
 from watch import metrics as watch_metrics
@@ -16,6 +17,8 @@ urlpatterns = [
     re_path(_tenant + r"(?P<check>healthz|livez|readyz)(?:/(?P<name>[^/]+))?/?$", health.probe),
     re_path(_tenant + r"version/?$", health.version),
     re_path(r"^metrics/?$", watch_metrics.view),
+    re_path(_tenant + r"\.well-known/openid-configuration$", authz_views.openid_configuration),
+    re_path(_tenant + r"openid/v1/jwks$", authz_views.jwks),
     re_path(_tenant + r"(?:api|apis|openapi)(?:/.*)?$", ResourceView.as_view()),
 ]
 

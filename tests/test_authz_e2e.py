@@ -572,3 +572,41 @@ def test_kubectl_three_kubeconfigs(srv, tmp_path):
     admin_k.run("-n", ns, "delete", "serviceaccount", "viewer")
     gone = viewer.run("-n", ns, "get", "configmaps", check=False)
     assert gone.returncode != 0 and "Unauthorized" in gone.stderr
+
+
+# ------------------------------------------------------------ tenants
+def test_tenants_keep_their_own_rbac_and_service_account_tokens(srv):
+    t2 = f"/clusters/t{uuid.uuid4().hex[:6]}"
+    ns = f"az-{uuid.uuid4().hex[:6]}"
+    ok(admin(srv, "POST", f"{t2}/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace",
+                                                       "metadata": {"name": ns}}), 201)
+    assert ok(admin(srv, "GET", f"{t2}/apis/{G}/v1/clusterroles/view"))["metadata"]["name"] == "view"
+    ok(admin(srv, "POST", f"{t2}/api/v1/namespaces/{ns}/serviceaccounts", {
+        "apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "robot"}}), 201)
+    token = ok(admin(srv, "POST", f"{t2}/api/v1/namespaces/{ns}/serviceaccounts/robot/token", {
+        "apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": {}}), 201)["status"]["token"]
+    ok(admin(srv, "POST", f"{t2}/apis/{G}/v1/namespaces/{ns}/rolebindings", {
+        "apiVersion": f"{G}/v1", "kind": "RoleBinding", "metadata": {"name": "ed-view"},
+        "roleRef": {"apiGroup": G, "kind": "ClusterRole", "name": "view"},
+        "subjects": [user("ed"), {"kind": "ServiceAccount", "name": "robot"}]}), 201)
+    assert ok(call(srv, "GET", f"{t2}/api/v1/namespaces/{ns}/pods", token=token))["kind"] == "PodList"
+    assert ok(call(srv, "GET", f"{t2}/api/v1/namespaces/{ns}/pods", token=EDITOR_TOKEN))["kind"] == "PodList"
+    # Neither the grant nor the token means anything in the default tenant.
+    make_ns = namespace(srv)
+    assert call(srv, "GET", f"/api/v1/namespaces/{make_ns}/pods", token=EDITOR_TOKEN)[0] == 403
+    assert_status(call(srv, "GET", "/api/v1/namespaces/default/pods", token=token), 401, "Unauthorized")
+    # Only cluster admins bring a tenant into being.
+    assert call(srv, "GET", f"/clusters/t{uuid.uuid4().hex[:6]}/api/v1/namespaces", token=EDITOR_TOKEN)[0] == 404
+
+
+def test_service_account_issuer_discovery(srv):
+    ns = namespace(srv)
+    make_sa(srv, ns, "robot")
+    token = sa_token(srv, ns, "robot")
+    config = ok(call(srv, "GET", "/.well-known/openid-configuration", token=token))
+    assert config["issuer"] == "https://kubernetes.default.svc.cluster.local"
+    assert config["jwks_uri"] == "https://kubernetes.default.svc.cluster.local/openid/v1/jwks"
+    keys = ok(call(srv, "GET", "/openid/v1/jwks", token=token))["keys"]
+    header = json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=="))
+    assert [k["kid"] for k in keys] == [header["kid"]] and keys[0]["kty"] == "RSA"
+    assert call(srv, "GET", "/openid/v1/jwks", token=EDITOR_TOKEN)[0] == 403  # users are not ServiceAccounts
