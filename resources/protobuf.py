@@ -1,9 +1,9 @@
 """Kubernetes protobuf request bodies (``application/vnd.kubernetes.protobuf``).
 
 kubectl >= 1.32 sends typed creates (``kubectl create namespace|deployment|...``,
-``auth can-i``, ``auth whoami``) as protobuf. ``decode`` turns such a body into
-the same JSON-shaped dict the equivalent JSON body would give, so everything
-downstream only ever sees JSON objects.
+``autoscale``, ``debug``, ``auth can-i``, ``auth whoami``) as protobuf; ``decode``
+turns such a body into the same JSON-shaped dict the equivalent JSON body would
+give, so everything downstream only ever sees JSON objects.
 
 Wire format: the 4 magic bytes ``k8s\\x00``, then a ``runtime.Unknown``
 message {1: TypeMeta{1: apiVersion, 2: kind}, 2: raw typed message,
@@ -19,7 +19,9 @@ definition name (``io.k8s.api.core.v1.PodSpec``).
 JSON shape follows Go's encoding/json on the decoded struct: a message that is
 on the wire is emitted (``spec: {}``), a scalar is emitted when it is non-zero,
 required (no ``omitempty``), or a pointer (marked ``?`` in the table, where an
-explicit zero/false/"" is meaningful); an empty ``metav1.Time`` is ``null``.
+explicit zero/false/"" is meaningful; also used for the odd field without
+``omitempty`` that the schema does not list as required); an empty
+``metav1.Time`` is ``null``.
 """
 import base64
 import datetime
@@ -39,7 +41,8 @@ CONTENT_TYPE = "application/vnd.kubernetes.protobuf"
 #   [definition prefix]
 #   Message   jsonName=N  ptrScalar=N?  ^InlineMessage=N  (continuation lines indented)
 #   Message   =OtherMessage             (same fields as OtherMessage)
-# ``?``  a pointer scalar in Go (*int32, *bool, *string): emitted even when zero.
+# ``?``  a pointer scalar in Go (*int32, *bool, *string), or a scalar without
+#        omitempty that the schema does not require: emitted even when zero.
 # ``^X`` a Go struct embedded with `json:",inline"`; its fields land in this object.
 # Types come from the JSON schema of the message (for an inline message: of the
 # message that embeds it). Unlisted field numbers are skipped, as Go does.
@@ -227,6 +230,12 @@ PersistentVolumeClaimTemplate metadata=1 spec=2
 PersistentVolumeClaimSpec accessModes=1 resources=2 volumeName=3 selector=4 storageClassName=5?
                         volumeMode=6? dataSource=7 dataSourceRef=8 volumeAttributesClassName=9?
 VolumeResourceRequirements limits=1 requests=2
+PersistentVolumeClaim   metadata=1 spec=2 status=3
+PersistentVolumeClaimStatus phase=1 accessModes=2 capacity=3 conditions=4 allocatedResources=5
+                        allocatedResourceStatuses=7 currentVolumeAttributesClassName=8?
+                        modifyVolumeStatus=9
+PersistentVolumeClaimCondition type=1 status=2 lastProbeTime=3 lastTransitionTime=4 reason=5 message=6
+ModifyVolumeStatus      targetVolumeAttributesClassName=1 status=2
 ImageVolumeSource       reference=1 pullPolicy=2
 
 PodStatus               phase=1 conditions=2 message=3 reason=4 hostIP=5 podIP=6 startTime=7
@@ -260,6 +269,32 @@ RollingUpdateDeployment maxUnavailable=1 maxSurge=2
 DeploymentStatus        observedGeneration=1 replicas=2 updatedReplicas=3 availableReplicas=4
                         unavailableReplicas=5 conditions=6 readyReplicas=7 collisionCount=8?
 DeploymentCondition     type=1 status=2 reason=4 message=5 lastUpdateTime=6 lastTransitionTime=7
+StatefulSet             metadata=1 spec=2 status=3
+StatefulSetSpec         replicas=1? selector=2 template=3 volumeClaimTemplates=4 serviceName=5
+                        podManagementPolicy=6 updateStrategy=7 revisionHistoryLimit=8? minReadySeconds=9
+                        persistentVolumeClaimRetentionPolicy=10 ordinals=11
+StatefulSetUpdateStrategy type=1 rollingUpdate=2
+RollingUpdateStatefulSetStrategy partition=1? maxUnavailable=2
+StatefulSetPersistentVolumeClaimRetentionPolicy whenDeleted=1 whenScaled=2
+StatefulSetOrdinals     start=1?
+StatefulSetStatus       observedGeneration=1 replicas=2 readyReplicas=3 currentReplicas=4 updatedReplicas=5
+                        currentRevision=6 updateRevision=7 collisionCount=9? conditions=10
+                        availableReplicas=11?
+StatefulSetCondition    type=1 status=2 lastTransitionTime=3 reason=4 message=5
+DaemonSet               metadata=1 spec=2 status=3
+DaemonSetSpec           selector=1 template=2 updateStrategy=3 minReadySeconds=4 revisionHistoryLimit=6?
+DaemonSetUpdateStrategy type=1 rollingUpdate=2
+RollingUpdateDaemonSet  maxUnavailable=1 maxSurge=2
+DaemonSetStatus         currentNumberScheduled=1 numberMisscheduled=2 desiredNumberScheduled=3
+                        numberReady=4 observedGeneration=5 updatedNumberScheduled=6 numberAvailable=7
+                        numberUnavailable=8 collisionCount=9? conditions=10
+DaemonSetCondition      =StatefulSetCondition
+ReplicaSet              metadata=1 spec=2 status=3
+ReplicaSetSpec          replicas=1? selector=2 template=3 minReadySeconds=4
+ReplicaSetStatus        replicas=1 fullyLabeledReplicas=2 observedGeneration=3 readyReplicas=4
+                        availableReplicas=5 conditions=6
+ReplicaSetCondition     =StatefulSetCondition
+ControllerRevision      metadata=1 data=2 revision=3
 
 [io.k8s.api.batch.v1]
 Job                     metadata=1 spec=2 status=3
@@ -297,6 +332,47 @@ RoleRef                 apiGroup=1 kind=2 name=3
 
 [io.k8s.api.scheduling.v1]
 PriorityClass           metadata=1 value=2 globalDefault=3 description=4 preemptionPolicy=5?
+
+[io.k8s.api.autoscaling.v1]
+HorizontalPodAutoscaler metadata=1 spec=2 status=3
+HorizontalPodAutoscalerSpec scaleTargetRef=1 minReplicas=2? maxReplicas=3 targetCPUUtilizationPercentage=4?
+CrossVersionObjectReference kind=1 name=2 apiVersion=3
+HorizontalPodAutoscalerStatus observedGeneration=1? lastScaleTime=2 currentReplicas=3 desiredReplicas=4
+                        currentCPUUtilizationPercentage=5?
+Scale                   metadata=1 spec=2 status=3
+ScaleSpec               replicas=1
+ScaleStatus             replicas=1 selector=2
+
+[io.k8s.api.autoscaling.v2]
+HorizontalPodAutoscaler metadata=1 spec=2 status=3
+HorizontalPodAutoscalerSpec scaleTargetRef=1 minReplicas=2? maxReplicas=3 metrics=4 behavior=5
+CrossVersionObjectReference kind=1 name=2 apiVersion=3
+MetricSpec              type=1 object=2 pods=3 resource=4 external=5 containerResource=7
+ObjectMetricSource      describedObject=1 target=2 metric=3
+PodsMetricSource        metric=1 target=2
+ResourceMetricSource    name=1 target=2
+ContainerResourceMetricSource name=1 target=2 container=3
+ExternalMetricSource    =PodsMetricSource
+MetricIdentifier        name=1 selector=2
+MetricTarget            type=1 value=2 averageValue=3 averageUtilization=4?
+HorizontalPodAutoscalerBehavior scaleUp=1 scaleDown=2
+HPAScalingRules         selectPolicy=1? policies=2 stabilizationWindowSeconds=3?
+HPAScalingPolicy        type=1 value=2 periodSeconds=3
+HorizontalPodAutoscalerStatus observedGeneration=1? lastScaleTime=2 currentReplicas=3 desiredReplicas=4
+                        currentMetrics=5 conditions=6
+HorizontalPodAutoscalerCondition type=1 status=2 lastTransitionTime=3 reason=4 message=5
+MetricStatus            type=1 object=2 pods=3 resource=4 external=5 containerResource=7
+ObjectMetricStatus      metric=1 current=2 describedObject=3
+PodsMetricStatus        metric=1 current=2
+ResourceMetricStatus    name=1 current=2
+ContainerResourceMetricStatus name=1 current=2 container=3
+ExternalMetricStatus    =PodsMetricStatus
+MetricValueStatus       value=1 averageValue=2 averageUtilization=3?
+
+[io.k8s.api.coordination.v1]
+Lease                   metadata=1 spec=2
+LeaseSpec               holderIdentity=1? leaseDurationSeconds=2? acquireTime=3 renewTime=4
+                        leaseTransitions=5? strategy=6? preferredHolder=7?
 
 [io.k8s.api.policy.v1]
 PodDisruptionBudget     metadata=1 spec=2 status=3
