@@ -11,6 +11,7 @@ The revision is spliced into the encoded body at ``metadata.resourceVersion``:
 ``encode_for_write`` puts metadata first with resourceVersion right after
 name/namespace/uid, so its position is known before the revision is.
 """
+import contextlib
 import json
 
 from django.db import IntegrityError, connections, transaction
@@ -289,7 +290,7 @@ class SQLStorage:
         labels = dump_str(labels_of(obj))
         fields = dump_str(fields)
         try:
-            with transaction.atomic(using=self.alias):
+            with self._create_transaction():
                 if self.connection.vendor == "postgresql":
                     revision = self._pg_write(
                         "o AS (INSERT INTO kube_object (tenant, api_group, resource, namespace, name, uid,"
@@ -403,6 +404,19 @@ class SQLStorage:
         return StoredObject(_splice(text, pos, revision), revision)
 
     # ---------------------------------------------------------------- helpers
+    def _create_transaction(self):
+        """On PostgreSQL a create is one statement (it cannot half-succeed:
+        a duplicate key fails it whole). Outside an enclosing transaction it
+        runs in autocommit, committing in the same round trip: no BEGIN and
+        COMMIT round trips, and the counter row is locked only while the
+        server runs the statement, not while this thread waits for the GIL
+        to send COMMIT, which throttled concurrent creates (README,
+        Benchmarks). Updates and deletes keep a transaction: a lost
+        compare-and-swap must roll the counter back."""
+        if self.connection.vendor == "postgresql" and not self.connection.in_atomic_block:
+            return contextlib.nullcontext()
+        return transaction.atomic(using=self.alias)
+
     def _pg_write(self, object_cte, object_params, key, event_type, labels, fields):
         """One statement: bump the counter (c), write the object (o), record
         history (h) from o's RETURNING. Returns the revision, or None if o
