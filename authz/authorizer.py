@@ -6,6 +6,7 @@ request's candidate permissions (``authz.grants``) on any of its candidate
 scopes: one query over guardian's user and group object permissions.
 """
 import os
+import time
 from functools import lru_cache
 
 from django.contrib.auth.models import Group, Permission, User
@@ -36,11 +37,26 @@ _MAX_DECISIONS = 50000
 _CACHE = os.environ.get("KUBEAPI_RBAC_DECISION_CACHE", "1") != "0"
 
 
+# The generation itself is read at most every KUBEAPI_RBAC_GENERATION_TTL
+# seconds per process (default 0.25; 0 reads it on every request). The
+# process that compiles a change forgets it at once (``invalidate``); other
+# processes follow within the TTL — as upstream's authorizer follows RBAC
+# objects through an informer, a moment behind.
+_GENERATION_TTL = float(os.environ.get("KUBEAPI_RBAC_GENERATION_TTL", "0.25"))
+_generations = {}  # tenant → (generation, monotonic time read)
+
+
 def _generation(tenant):
     from authz.models import RBACState
 
+    if _GENERATION_TTL > 0:
+        known = _generations.get(tenant)
+        if known is not None and time.monotonic() - known[1] < _GENERATION_TTL:
+            return known[0]
     row = _fetch_one(f"SELECT generation FROM {RBACState._meta.db_table} WHERE tenant = %s", [tenant])
-    return row[0] if row else 0
+    generation = row[0] if row else 0
+    _generations[tenant] = (generation, time.monotonic())
+    return generation
 
 
 def rbac_allows(tenant, attrs):
@@ -160,6 +176,7 @@ def can(tenant, user, verb, resource="", group="", namespace="", name="", subres
 def invalidate(tenant):
     """Grants of ``tenant`` changed (in this process; other processes see
     the new generation)."""
+    _generations.pop(tenant, None)
     for key in [k for k in _decisions if k[0] == tenant]:
         _decisions.pop(key, None)
 
