@@ -290,6 +290,15 @@ class AuditContext:
         if self.level != "None" and "RequestReceived" not in self.omit:
             self.backend.write([self._event("RequestReceived")])
 
+    def started(self, code=200):
+        """ResponseStarted, for long-running requests (watch) once their
+        headers are out; ResponseComplete follows when they end."""
+        if self.level in (None, "None") or "ResponseStarted" in self.omit:
+            return
+        from django.http import HttpResponse
+
+        self.backend.write([self._event("ResponseStarted", HttpResponse(status=code), {"metadata": {}, "code": code})])
+
     def complete(self, response, status=None):
         if self.level is None:
             # Failed before the user was known (401): audit as the policy

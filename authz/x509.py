@@ -68,6 +68,15 @@ class ConnectionTable:
     def clear(self, local_port):
         self._map[local_port * SLOT_SIZE] = EMPTY
 
+    @staticmethod
+    def wipe(path):
+        """Forget every connection (the front is gone: its slots mean nothing)."""
+        try:
+            with open(path, "r+b") as fh:
+                fh.write(b"\0" * (SLOTS * SLOT_SIZE))
+        except OSError:
+            pass
+
     def _store_identity(self, fingerprint, cert_der):
         path = os.path.join(self.identities, fingerprint + ".json")
         if fingerprint in self._identity_cache or os.path.exists(path):
@@ -141,7 +150,7 @@ def peer(environ):
     """(client address, certificate identity or None) of a request that
     came through the TLS front; None for a request that did not."""
     t = table()
-    if t is None or environ.get("REMOTE_ADDR") not in ("127.0.0.1", "::1"):
+    if t is None or environ.get("REMOTE_ADDR") != "127.0.0.1":  # the front connects from 127.0.0.1 only
         return None
     try:
         port = int(environ.get("REMOTE_PORT") or 0)

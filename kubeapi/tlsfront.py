@@ -207,7 +207,31 @@ def start(bind, port, cert, key, client_ca, table):
     if "ready" not in line:
         proc.wait(10)
         raise RuntimeError(f"the TLS front did not start (exit code {proc.returncode})")
+    _guard(proc, table)
     return proc, upstream
+
+
+def _guard(proc, table):
+    """Should the front die, its table no longer describes live connections:
+    wipe it and stop the server (granian on the loopback port would
+    otherwise be left answering with nobody checking certificates)."""
+    import threading
+
+    from authz.x509 import ConnectionTable
+
+    def watch():
+        proc.wait()
+        ConnectionTable.wipe(str(table))
+        if not getattr(proc, "stopping", False):
+            print(f"the TLS front exited ({proc.returncode}); stopping the server", file=sys.stderr, flush=True)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="tls-front-guard", daemon=True).start()
+
+
+def stop(proc):
+    proc.stopping = True
+    proc.terminate()
 
 
 def main(argv=None):

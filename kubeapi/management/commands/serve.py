@@ -93,4 +93,4 @@ class Command(BaseCommand):
             ).serve()
         finally:
             if front is not None:
-                front.terminate()
+                tlsfront.stop(front)
