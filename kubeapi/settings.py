@@ -32,9 +32,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # Django's session, auth and message middleware, run for the admin only
+    "kubeapi.middleware.AdminSessionMiddleware",
+    "kubeapi.middleware.AdminAuthenticationMiddleware",
+    "kubeapi.middleware.AdminMessageMiddleware",
     # kube-apiserver's filters: authentication, audit, impersonation, authorization
     "authz.filters.KubernetesFilters",
 ]

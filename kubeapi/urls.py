@@ -10,6 +10,9 @@ from watch import metrics as watch_metrics
 _tenant = r"^(?:clusters/(?P<tenant>[a-z0-9]([-a-z0-9]*[a-z0-9])?)/)?"
 
 urlpatterns = [
+    # First: nearly every request is an API request, and Django tries the
+    # patterns in order (the admin's alone are dozens of regexes).
+    re_path(_tenant + r"(?:api|apis|openapi)(?:/.*)?$", ResourceView.as_view()),
     path("admin/", admin.site.urls),
     # The admin's CSS/JS, served by Django itself: the admin is an operator
     # tool, not worth a separate static file server.
@@ -19,7 +22,6 @@ urlpatterns = [
     re_path(r"^metrics/?$", watch_metrics.view),
     re_path(_tenant + r"\.well-known/openid-configuration$", authz_views.openid_configuration),
     re_path(_tenant + r"openid/v1/jwks$", authz_views.jwks),
-    re_path(_tenant + r"(?:api|apis|openapi)(?:/.*)?$", ResourceView.as_view()),
 ]
 
 
