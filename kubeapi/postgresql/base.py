@@ -17,10 +17,12 @@ from psycopg.pq import TransactionStatus
 class DatabaseWrapper(base.DatabaseWrapper):
     def close_if_health_check_failed(self):
         conn = self.connection
-        if (self.pool or conn is None or not self.health_check_enabled or self.health_check_done
-                or conn.pgconn.ssl_in_use or conn.info.transaction_status != TransactionStatus.IDLE):
+        if conn is None or not self.health_check_enabled or self.health_check_done:
+            return
+        pgconn = conn.pgconn
+        if pgconn.ssl_in_use or pgconn.transaction_status != TransactionStatus.IDLE or self.pool:
             return super().close_if_health_check_failed()
-        if conn.closed or conn.broken or _readable(conn.fileno()):
+        if conn.broken or _readable(pgconn.socket):  # closed connections are never IDLE
             self.close()
         self.health_check_done = True
 
