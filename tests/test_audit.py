@@ -117,7 +117,7 @@ def audited(tmp_path_factory):
     policy_file.write_text(yaml.safe_dump(POLICY))
     log = tmp / "logs" / "audit.log"
     server, stop = start_server(tmp, ["--audit-policy-file", str(policy_file), "--audit-log-path", str(log),
-                                      "--audit-log-maxsize", "50", "--audit-log-maxbackup", "3"])
+                                      "--audit-log-maxsize", "50", "--audit-log-maxbackup", "3", "--threads", "4"])
     yield server, log
     stop()
 

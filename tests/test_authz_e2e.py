@@ -26,6 +26,9 @@ pytestmark = pytest.mark.e2e
 G = "rbac.authorization.k8s.io"
 EDITOR_TOKEN = "editor-token-" + uuid.uuid4().hex
 SUPPORT_TOKEN = "support-token-" + uuid.uuid4().hex
+# Each request thread keeps a PostgreSQL connection: few threads, so the
+# suite's servers stay well inside the database's connection limit.
+FEW_THREADS = ("--threads", "4")
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +36,7 @@ def srv(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("authz")
     tokens = tmp / "tokens.csv"
     tokens.write_text(f'{EDITOR_TOKEN},ed,ed-uid,"editors"\n{SUPPORT_TOKEN},sue,sue-uid\n')
-    server, stop = start_server(tmp, ["--token-auth-file", str(tokens)])
+    server, stop = start_server(tmp, ["--token-auth-file", str(tokens), *FEW_THREADS])
     yield server
     stop()
 
@@ -278,7 +281,7 @@ def test_anonymous_defaults(srv):
 
 
 def test_anonymous_everywhere_when_enabled(tmp_path):
-    server, stop = start_server(tmp_path, ["--anonymous-auth=true"])
+    server, stop = start_server(tmp_path, ["--anonymous-auth=true", *FEW_THREADS])
     try:
         assert_status(call(server, "GET", "/api"), 403, "Forbidden",
                       'forbidden: User "system:anonymous" cannot get path "/api"')
