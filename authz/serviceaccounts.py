@@ -361,6 +361,9 @@ def create_token(ctx, info, body):
         if obj is None:
             raise errors.not_found("", resource, ref.get("name") or "")
         uid = obj["metadata"]["uid"]
+        if kind == "Pod" and ((obj.get("spec") or {}).get("serviceAccountName") or "default") != info.name:
+            raise errors.bad_request(f'cannot bind token for serviceaccount "{info.name}" to pod running with '
+                                     "different serviceaccount name.")
         if ref.get("uid") and ref["uid"] != uid:
             raise errors.conflict("", resource, ref.get("name") or "",
                                   f"the UID in the bound object reference ({ref['uid']}) does not match the UID in "
