@@ -338,6 +338,15 @@ def test_admin_impersonates_service_accounts_and_groups(srv):
     assert me["status"]["userInfo"]["groups"] == ["system:serviceaccounts", f"system:serviceaccounts:{ns}",
                                                   "system:authenticated"]
     assert admin(srv, "GET", f"/api/v1/namespaces/{ns}/pods", headers=headers)[0] == 403
+    me = ok(admin(srv, "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+                  {"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"},
+                  headers={"Impersonate-User": "carl", "Impersonate-Uid": "1234", "Impersonate-Group": "g1",
+                           "Impersonate-Extra-Scopes": "view", "Impersonate-Extra-acme.com%2Fproject": "p1"}), 201)
+    assert me["status"]["userInfo"] == {"username": "carl", "uid": "1234", "groups": ["g1", "system:authenticated"],
+                                        "extra": {"scopes": ["view"], "acme.com/project": ["p1"]}}
+    result = call(srv, "GET", "/api", token=EDITOR_TOKEN, headers={"Impersonate-User": "ed",
+                                                                    "Impersonate-Uid": "1"})
+    assert_status(result, 403, "Forbidden")  # ed may impersonate nothing here, not even itself
 
 
 # ------------------------------------------------------------ escalation
