@@ -112,6 +112,8 @@ KUBEAPI_WATCH_COMPACTION_INTERVAL = float(os.environ.get("KUBEAPI_WATCH_COMPACTI
 KUBEAPI_WATCH_BOOKMARK_SECONDS = float(os.environ.get("KUBEAPI_WATCH_BOOKMARK_SECONDS", "5"))
 # Events a watcher may have waiting; beyond that a live watch is closed.
 KUBEAPI_WATCH_QUEUE_LENGTH = int(os.environ.get("KUBEAPI_WATCH_QUEUE_LENGTH", "1000"))
+# History rows a replaying watch reads per query.
+KUBEAPI_WATCH_REPLAY_BATCH = int(os.environ.get("KUBEAPI_WATCH_REPLAY_BATCH", "1000"))
 
 CELERY_BROKER_URL = os.environ.get("KUBEAPI_CELERY_BROKER_URL", KUBEAPI_REDIS_URL or "memory://")
 CELERY_TASK_ALWAYS_EAGER = not KUBEAPI_REDIS_URL

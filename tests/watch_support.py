@@ -6,6 +6,7 @@ import asyncio
 import http.client
 import json
 import os
+import socket
 import ssl
 import subprocess
 import sys
@@ -134,11 +135,12 @@ class WatchClosed(Exception):
 class AsyncWatch:
     """One watch stream over its own connection (HTTP/1.1, chunked)."""
 
-    def __init__(self, server, path, params=None, headers=None, token=True):
+    def __init__(self, server, path, params=None, headers=None, token=True, rcvbuf=None):
         self.server = server
         self.path = path + ("?" + urlencode(params) if params else "")
         self.headers = headers or {}
         self.token = token
+        self.rcvbuf = rcvbuf  # a small receive buffer makes a slow reader
         self.reader = self.writer = None
         self.status = None
         self.response_headers = {}
@@ -148,8 +150,16 @@ class AsyncWatch:
 
     async def open(self):
         url = urlparse(self.server.url)
-        self.reader, self.writer = await asyncio.open_connection(url.hostname, url.port, ssl=ssl_context(self.server),
-                                                                 limit=1 << 22)
+        if self.rcvbuf:
+            sock = socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.rcvbuf)
+            sock.setblocking(False)
+            await asyncio.get_running_loop().sock_connect(sock, (url.hostname, url.port))
+            self.reader, self.writer = await asyncio.open_connection(
+                sock=sock, ssl=ssl_context(self.server), server_hostname=url.hostname, limit=self.rcvbuf)
+        else:
+            self.reader, self.writer = await asyncio.open_connection(
+                url.hostname, url.port, ssl=ssl_context(self.server), limit=1 << 22)
         lines = [f"GET {self.path} HTTP/1.1", f"Host: {url.hostname}:{url.port}", "User-Agent: watch-test"]
         if not any(k.lower() == "accept" for k in self.headers):
             lines.append("Accept: application/json")

@@ -38,12 +38,15 @@ from resources.registry import builtin
 from resources.storage import storage
 from watch import events
 from watch.events import ADDED, ERROR, Event, Filter
-from watch.hub import BATCH, get_hub
+from watch.hub import get_hub
 
 log = logging.getLogger(__name__)
 
 CONTENT_TYPE = b"application/json"
+# One write (one flush) carries at most this much: granian's backpressure
+# counts messages, so smaller messages keep a slow client's backlog small.
 LINES_PER_WRITE = 256
+BYTES_PER_WRITE = 256 * 1024
 STUCK_SECONDS = 5.0  # a closed watcher's write that has not finished by then is aborted
 
 
@@ -305,6 +308,7 @@ class Watcher:
         if self.closed is not None:
             return
         self.closed = reason
+        log.info("watch of %s closing: %s", self.route, reason)
         waiter = self.waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
@@ -319,6 +323,7 @@ class Watcher:
         """End the stream now (client gone, or not reading)."""
         if self.aborted:
             return
+        log.info("watch of %s aborted: %s", self.route, reason)
         self.closed = self.closed or reason
         self.aborted = True
         task = self.task
@@ -436,7 +441,7 @@ class Watcher:
 
     async def _initial_events(self):
         items, self.initial = self.initial, None
-        chunk = []
+        chunk, size = [], 0
         for data in items:
             if self.closed is not None:
                 return
@@ -447,9 +452,10 @@ class Watcher:
                 chunk.append(self._table_line(ADDED, obj) if self.spec.table else events.line(ADDED, obj))
             else:
                 chunk.append(b'{"type":"ADDED","object":' + data.encode() + b"}\n")
-            if len(chunk) >= LINES_PER_WRITE:
+            size += len(chunk[-1])
+            if len(chunk) >= LINES_PER_WRITE or size >= BYTES_PER_WRITE:
                 await self._write(chunk)
-                chunk = []
+                chunk, size = [], 0
         if self.spec.initial_events_end:
             chunk.append(self._bookmark_line(self.sent, initial_events_end=True))
         if chunk:
@@ -459,32 +465,34 @@ class Watcher:
         """Send the history after ``position`` (up to the counter), then, if
         live events overflowed the queue meanwhile, continue from there."""
         spec, rtype = self.spec, self.rtype
+        batch = getattr(settings, "KUBEAPI_WATCH_REPLAY_BATCH", 1000)
         if self.lagging:
             self.queue.clear()  # what follows is queued again; the rest comes from the database
             self.lagging = False
         while self.closed is None:
             current, compacted, rows = await self.hub.run(
-                storage.watch_events, spec.tenant, position, BATCH, rtype.group, rtype.plural, spec.namespace or None)
+                storage.watch_events, spec.tenant, position, batch, rtype.group, rtype.plural, spec.namespace or None)
             if compacted > position:
                 self.closed = "expired"
                 await self._write([events.line(ERROR, errors.expired(
                     f"too old resource version: {position} ({compacted})").status())])
                 return
-            chunk = []
+            chunk, size = [], 0
             flt = self.filter
             for row in rows:
                 event = Event(row)
                 kind = event.type if flt is None else flt.kind(event)
                 if kind is not None:
                     chunk.append(self._line(event, kind))
-                    if len(chunk) >= LINES_PER_WRITE:
+                    size += len(chunk[-1])
+                    if len(chunk) >= LINES_PER_WRITE or size >= BYTES_PER_WRITE:
                         await self._write(chunk)
-                        chunk = []
+                        chunk, size = [], 0
             if chunk:
                 await self._write(chunk)
             if rows:
                 position = rows[-1][0]
-            if len(rows) < BATCH:
+            if len(rows) < batch:
                 position = max(position, current)
                 break
         self.sent = max(self.sent, position)
@@ -500,8 +508,8 @@ class Watcher:
                 finally:
                     self.waiter = None
                 continue
-            chunk = []
-            while queue and len(chunk) < LINES_PER_WRITE:
+            chunk, size = [], 0
+            while queue and len(chunk) < LINES_PER_WRITE and size < BYTES_PER_WRITE:
                 event, kind = queue.popleft()
                 if event is None:  # a bookmark at the feed's revision then
                     self.sent = max(self.sent, kind)
@@ -509,6 +517,9 @@ class Watcher:
                 elif event.revision > self.sent:
                     self.sent = event.revision
                     chunk.append(self._line(event, kind))
+                else:
+                    continue
+                size += len(chunk[-1])
             if chunk:
                 await self._write(chunk)
 
