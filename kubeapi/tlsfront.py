@@ -21,6 +21,10 @@ import ssl
 import sys
 
 HIGH_WATER = 256 * 1024
+# Kernel buffers of both relayed sockets, fixed (no autotuning to several
+# MB): the front should add little buffering between a slow client and
+# the server, so backpressure (a watcher that stops reading) shows promptly.
+SOCKET_BUFFER = 256 * 1024
 
 
 class _Relay(asyncio.Protocol):
@@ -82,6 +86,12 @@ class _Client(_Relay):
     def connection_made(self, transport):
         super().connection_made(transport)
         transport.set_write_buffer_limits(HIGH_WATER)
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_BUFFER)
+            except OSError:
+                pass
         transport.pause_reading()
         asyncio.get_running_loop().create_task(self._connect())
 
@@ -92,6 +102,7 @@ class _Client(_Relay):
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SOCKET_BUFFER)
             sock.bind(("127.0.0.1", 0))
             self.local_port = sock.getsockname()[1]
             self.front.table.record(self.local_port, self.transport.get_extra_info("peername"), cert)
