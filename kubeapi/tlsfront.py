@@ -176,7 +176,7 @@ async def serve(args):
     loop = asyncio.get_running_loop()
     front = Front(ConnectionTable(args.table, create=True), args.upstream_port)
     ctx = ssl_context(args.cert, args.key, args.client_ca)
-    server = await loop.create_server(lambda: _Client(front), args.bind, args.port, ssl=ctx, backlog=1024,
+    server = await loop.create_server(lambda: _Client(front), args.bind, args.port, ssl=ctx, backlog=4096,
                                       reuse_address=True, ssl_handshake_timeout=30)
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
