@@ -90,6 +90,7 @@ def start_target(workers=1, threads=None, extra_args=()):
     args = list(extra_args)
     if threads:
         args += ["--threads", str(threads)]
+    wait_for_connections(os.environ["KUBEAPI_DATABASE_URL"], workers * (threads or 8) + 8)
     server, stop = start_server(tmp, extra_args=args, workers=workers)
 
     def stop_and_clean():
@@ -97,6 +98,31 @@ def start_target(workers=1, threads=None, extra_args=()):
         shutil.rmtree(tmp, ignore_errors=True)
 
     return Target(server.url, server.token, str(server.ca), stop_and_clean, server.database_url), server
+
+
+def wait_for_connections(database_url, needed, patience=600):
+    """A shared PostgreSQL may be near max_connections (every test server
+    holds a connection per request thread): wait until the server to start
+    fits, rather than measure its failures."""
+    if not database_url.startswith("postgres"):
+        return
+    import psycopg
+
+    parts = urlparse(database_url)
+    admin_url = parts._replace(path="/postgres").geturl()
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            with psycopg.connect(admin_url, autocommit=True) as conn:
+                free = conn.execute("SELECT current_setting('max_connections')::int"
+                                    " - current_setting('superuser_reserved_connections')::int"
+                                    " - (SELECT count(*) FROM pg_stat_activity)").fetchone()[0]
+        except psycopg.OperationalError:  # none left even to ask
+            free = 0
+        if free >= needed or time.monotonic() > deadline:
+            return
+        print(f"# waiting for PostgreSQL connections: {free} free, the server needs {needed}", flush=True)
+        time.sleep(10)
 
 
 def target_from_kubeconfig(path, context_name=None):

@@ -37,7 +37,7 @@ STACKS = {
     "asgi-uvloop": ("asgi", "kubeapi.asgi:application", "--loop", "uvloop"),
     "asgi-rusttask": ("asgi", "kubeapi.asgi:application", "--loop", "asyncio", "--task-impl", "rust"),
 }
-DEFAULT_VARIANTS = "serve:w1:t16,a2wsgi:w1:t16,wsgi:w1:t16"
+DEFAULT_VARIANTS = "serve:w1:t8,a2wsgi:w1:t8,wsgi:w1:t8"
 
 
 def parse_variant(text):

@@ -29,7 +29,7 @@ def _a2wsgi():
 
     from kubeapi.wsgi import application
 
-    middleware = WSGIMiddleware(application, workers=int(os.environ.get("KUBEAPI_THREADS", "16")))
+    middleware = WSGIMiddleware(application, workers=int(os.environ.get("KUBEAPI_THREADS", "8")))
 
     async def app(scope, receive, send):
         async def receive_coroutine():  # a2wsgi needs a real coroutine

@@ -21,7 +21,7 @@ if os.environ.get("KUBEAPI_EMBEDDED_LOOPS", "1") == "1":
 
     start_embedded_loops()
 
-_threads = int(os.environ.get("KUBEAPI_THREADS", "16"))
+_threads = int(os.environ.get("KUBEAPI_THREADS", "8"))
 _wsgi = WSGIBridge(wsgi_application, threads=_threads)
 
 
