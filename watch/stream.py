@@ -43,6 +43,7 @@ from watch.hub import get_hub
 log = logging.getLogger(__name__)
 
 CONTENT_TYPE = b"application/json"
+_completed_type = None  # what granian's send() answers when it took the message at once
 # One write (one flush) carries at most this much: granian's backpressure
 # counts messages, so smaller messages keep a slow client's backlog small.
 LINES_PER_WRITE = 256
@@ -130,6 +131,8 @@ def prepare(scope):
         if trail is not None:
             trail.complete(exc.response(), exc.status())
         raise
+    if trail is None:
+        spec.request = None  # an idle watch keeps only what it uses
     return spec
 
 
@@ -171,7 +174,7 @@ def _resolve(spec, info, query, named):
     spec.labels, spec.fields = label_reqs, field_reqs
     spec.filter = Filter(label_reqs, field_reqs) if (label_reqs or field_reqs) else None
     spec.table, spec.table_version = form == "table", version
-    spec.query = query
+    spec.query = query if spec.table else None  # Table options; nothing else reads it later
     _options(spec, query)
 
 
@@ -246,7 +249,7 @@ class Watcher:
 
     __slots__ = ("hub", "spec", "tenant", "route", "namespace", "filter", "bookmarks", "rtype", "queue",
                  "limit", "waiter", "live", "lagging", "closed", "aborted", "sending", "writes", "task",
-                 "feed", "sent", "headers_sent", "initial", "send")
+                 "feed", "sent", "headers_sent", "initial", "send", "pending", "direct")
 
     def __init__(self, hub, spec):
         self.hub = hub
@@ -272,6 +275,8 @@ class Watcher:
         self.headers_sent = False  # Table column definitions
         self.initial = None
         self.send = None
+        self.pending = None  # a write the hub started that granian has not taken yet
+        self.direct = not spec.table  # the hub may write events itself (see offer)
 
     # ----------------------------------------------------- called by the hub
     def offer(self, event):
@@ -283,6 +288,15 @@ class Watcher:
         if kind is None:
             return
         queue = self.queue
+        if self.live and self.direct and not queue and self.pending is None and not self.sending:
+            # The common case, written from here: granian takes a body
+            # message when send() is called (it answers an already completed
+            # awaitable unless the connection is backed up), so waking this
+            # watch's coroutine per event would only cost time.
+            if event.revision > self.sent:
+                self.sent = event.revision
+                self._write_now(event.line(kind, self.rtype))
+            return
         if len(queue) >= self.limit:
             if self.live:
                 self.close("the watcher fell behind")
@@ -295,6 +309,15 @@ class Watcher:
         waiter = self.waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
+
+    def _write_now(self, data):
+        result = self.send({"type": "http.response.body", "body": data, "more_body": True})
+        self.writes += 1
+        if type(result) is not _completed_type:
+            self.pending = result  # backed up: the coroutine waits for it, events queue meanwhile
+            waiter = self.waiter
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)
 
     def offer_bookmark(self, revision):
         if self.live and not self.queue and self.closed is None:
@@ -312,7 +335,7 @@ class Watcher:
         waiter = self.waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
-        if self.sending:
+        if self.sending or self.pending is not None:
             self.hub.loop.call_later(STUCK_SECONDS, self._abort_if_stuck, self.writes)
 
     def _abort_if_stuck(self, writes):
@@ -362,7 +385,11 @@ class Watcher:
         if self.spec.trail is not None:
             headers.append((b"audit-id", self.spec.trail.audit_id.encode()))
         await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": b"", "more_body": True})  # flush the headers
+        flushed = send({"type": "http.response.body", "body": b"", "more_body": True})  # flush the headers
+        global _completed_type
+        if _completed_type is None:
+            _completed_type = type(flushed)
+        await flushed
         receiver = loop.create_task(self._receive(receive))
         timer = loop.call_later(self.spec.timeout, self.close, "timeout") if self.spec.timeout else None
         try:
@@ -501,6 +528,14 @@ class Watcher:
         queue = self.queue
         loop = self.hub.loop
         while self.closed is None:
+            if self.pending is not None:
+                self.sending = True
+                try:
+                    await self.pending
+                finally:
+                    self.sending = False
+                    self.pending = None
+                continue
             if not queue:
                 self.waiter = loop.create_future()
                 try:

@@ -35,6 +35,7 @@ class Command(BaseCommand):
         from granian.constants import Interfaces
         from granian.constants import SSLProtocols
 
+        _raise_open_files_limit()  # a watch holds a connection: thousands of them
         if not opts["no_migrate"]:
             call_command("migrate", verbosity=0, interactive=False)
         from authz import conf as authz_conf
@@ -92,8 +93,25 @@ class Command(BaseCommand):
                 log_enabled=True,
                 log_access=os.environ.get("KUBEAPI_ACCESS_LOG") == "1",
                 respawn_failed_workers=True,
+                # granian stops accepting connections past ``backpressure``
+                # requests in flight per worker (default 1024); watches are
+                # long-running requests that kube-apiserver does not count
+                # against its in-flight limits, so leave room for thousands.
+                backlog=4096,
+                backpressure=int(os.environ.get("KUBEAPI_MAX_CONNECTIONS_PER_WORKER", "65536")),
                 **listen,
             ).serve()
         finally:
             if front is not None:
                 tlsfront.stop(front)
+
+
+def _raise_open_files_limit():
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 1 << 20, hard))
+        except (ValueError, OSError):
+            pass
