@@ -55,6 +55,14 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def front_processes(serve_pid):
+    out = []
+    for child in subprocess.run(["pgrep", "-P", str(serve_pid)], capture_output=True, text=True).stdout.split():
+        if b"tlsfront" in Path(f"/proc/{child}/cmdline").read_bytes():
+            out.append(int(child))
+    return out
+
+
 def api_processes(serve_pid):
     """The granian worker processes of a serve process (not the TLS front)."""
     out = []
@@ -85,6 +93,7 @@ async def idle(server, serve_pid, count, ns):
     _, listed = client.request("GET", f"/api/v1/namespaces/{ns}/configmaps")
     params = {"watch": "true", "resourceVersion": listed["metadata"]["resourceVersion"]}
     pids = api_processes(serve_pid)
+    fronts = front_processes(serve_pid)
     # Warm up (thread pools, caches, the hub), then measure from a settled state.
     warm = await open_many(server, f"/api/v1/namespaces/{ns}/configmaps", params, 50)
     for w in warm:
@@ -92,6 +101,7 @@ async def idle(server, serve_pid, count, ns):
     await asyncio.sleep(2)
     base = registered(server)
     before = sum(rss_kib(p) for p in pids)
+    front_before = sum(rss_kib(p) for p in fronts)
     started = time.monotonic()
     streams = await open_many(server, f"/api/v1/namespaces/{ns}/configmaps", params, count)
     opened_in = time.monotonic() - started
@@ -101,6 +111,7 @@ async def idle(server, serve_pid, count, ns):
     held = registered(server) - base
     await asyncio.sleep(3)
     after = sum(rss_kib(p) for p in pids)
+    front_after = sum(rss_kib(p) for p in fronts)
     # Every one of them is live: one write reaches all.
     t0 = time.monotonic()
     status, _ = await asyncio.to_thread(client.request, "POST", f"/api/v1/namespaces/{ns}/configmaps",
@@ -117,6 +128,7 @@ async def idle(server, serve_pid, count, ns):
         "open_seconds": round(opened_in, 1), "fanout_seconds": round(fanout, 3),
         "rss_before_mib": round(before / 1024, 1), "rss_after_mib": round(after / 1024, 1),
         "kib_per_watcher": round((after - before) / count, 1),
+        **({"tls_front_kib_per_watcher": round((front_after - front_before) / count, 1)} if fronts else {}),
     }
 
 
