@@ -15,7 +15,7 @@ import uuid
 import pytest
 
 from tests.conftest import kubectl_path
-from tests.watch_support import AsyncWatch, Client, configmap, ensure_namespace, launch
+from tests.watch_support import AsyncWatch, Client, configmap, ensure_namespace, launch, watchers_registered
 
 pytestmark = pytest.mark.e2e
 
@@ -397,24 +397,40 @@ def kubectl(wserver):
     return run_kubectl
 
 
-def _collect(proc, seconds):
-    try:
-        out, err = proc.communicate(timeout=seconds)
-    except subprocess.TimeoutExpired:
-        proc.terminate()
-        out, err = proc.communicate()
-    return out, err
+def _started(server, proc, before, timeout=30):
+    """Wait until the server holds one more watch than ``before``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if watchers_registered(server) > before:
+            return
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.1)
+    raise AssertionError("kubectl never started its watch")
 
 
-def test_kubectl_get_watch_prints_the_table_and_changes(kubectl, api, ns):
+def _collect(proc, done, timeout=20):
+    """kubectl's output once ``done(output)`` holds (or the timeout passes)."""
+    lines = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")), daemon=True)
+    reader.start()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not done("".join(lines)):
+        time.sleep(0.1)
+    proc.terminate()
+    _, err = proc.communicate()
+    reader.join(5)
+    return "".join(lines), err
+
+
+def test_kubectl_get_watch_prints_the_table_and_changes(kubectl, wserver, api, ns):
     create(api, ns, "first", a="1")
+    before = watchers_registered(wserver)
     watching = kubectl.start("-n", ns, "get", "configmaps", "-w")
-    time.sleep(1.5)
+    _started(wserver, watching, before)
     create(api, ns, "second", a="1", b="2")
     update(api, ns, "first", a="1", b="2", c="3")
     delete(api, ns, "second")
-    time.sleep(1.5)
-    out, err = _collect(watching, 0.5)
+    out, err = _collect(watching, lambda out: out.count("second") >= 2)  # added, then deleted
     lines = [line.split() for line in out.splitlines()]
     assert lines[0][:3] == ["NAME", "DATA", "AGE"], out + err
     assert sum(1 for line in lines if line[0] == "NAME") == 1  # headers once
@@ -423,14 +439,14 @@ def test_kubectl_get_watch_prints_the_table_and_changes(kubectl, api, ns):
     assert ["first", "3"] in [line[:2] for line in lines]
 
 
-def test_kubectl_get_watch_one_object_as_yaml(kubectl, api, ns):
+def test_kubectl_get_watch_one_object_as_yaml(kubectl, wserver, api, ns):
     create(api, ns, "solo", v="1")
+    before = watchers_registered(wserver)
     watching = kubectl.start("-n", ns, "get", "configmap", "solo", "-w", "-o", "yaml")
-    time.sleep(1.5)
+    _started(wserver, watching, before)
     update(api, ns, "solo", v="2")
     create(api, ns, "noise")
-    time.sleep(1.5)
-    out, err = _collect(watching, 0.5)
+    out, err = _collect(watching, lambda out: 'v: "2"' in out)
     docs = [d for d in out.split("---\n") if d.strip()] if "---" in out else out.split("apiVersion: v1\n")[1:]
     assert len(docs) == 2, out + err
     assert 'v: "2"' in out and "noise" not in out
