@@ -376,11 +376,12 @@ def test_table_watch_sends_column_definitions_once(wserver, api, ns):
 
 
 # ---------------------------------------------------------------- kubectl
-@pytest.fixture(scope="module")
-def kubectl(wserver):
-    path = kubectl_path()
+@pytest.fixture(scope="module", params=["KUBECTL", "KUBECTL_OLD"])
+def kubectl(request, wserver):
+    """The kubectl under test (KUBECTL) and an older one that speaks JSON (KUBECTL_OLD)."""
+    path = kubectl_path(request.param)
     if path is None:
-        pytest.skip("no kubectl: set KUBECTL")
+        pytest.skip(f"no kubectl: set {request.param}")
 
     def run_kubectl(*args, timeout=60, check=True):
         env = dict(os.environ, KUBECONFIG=str(wserver.kubeconfig))
