@@ -46,7 +46,10 @@ def publish(tenant, revision, alias="default"):
     if alias != "default":
         return  # hubs follow the default database only
     for callback in tuple(_listeners):
-        callback(tenant, revision)
+        try:
+            callback(tenant, revision)
+        except Exception:  # the write has committed: never fail it now
+            log.exception("watch bus: a listener failed")
     if settings.KUBEAPI_REDIS_URL:
         _publish_redis(f"{tenant} {revision}")
 
