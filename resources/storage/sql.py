@@ -194,7 +194,7 @@ class SQLStorage:
         prev_labels, prev_fields, prev_data), prev_* being the key's previous
         state for MODIFIED rows (a selector turns a change into ADDED or
         DELETED by it), else None."""
-        scope, params = "", [after]
+        scope, params = "", [tenant, after]
         if group is not None:
             scope += " AND h.api_group = %s AND h.resource = %s"
             params += [group, resource]
@@ -213,11 +213,15 @@ class SQLStorage:
                 " LEFT JOIN kube_history p ON p.tenant = h.tenant AND h.event_type = 'MODIFIED' AND p.revision ="
                 f" (SELECT max(p.revision) FROM kube_history p WHERE {same_key})"
             )
+        # The page of history first, then each row's previous state: looking
+        # those up for every row after ``after`` would cost a long backlog dear.
         sql = (
             "SELECT t.revision, t.compacted_revision, h.revision, h.api_group, h.resource, h.namespace, h.name,"
             " h.event_type, h.data, h.labels, h.fields, p.labels, p.fields, p.data FROM kube_tenant t"
-            f" LEFT JOIN kube_history h ON h.tenant = t.name AND h.revision > %s{scope}{previous}"
-            f" WHERE t.name = %s ORDER BY h.revision LIMIT {int(limit)}"
+            " LEFT JOIN (SELECT h.tenant, h.revision, h.api_group, h.resource, h.namespace, h.name, h.event_type,"
+            " h.data, h.labels, h.fields FROM kube_history h WHERE h.tenant = %s AND h.revision > %s"
+            f"{scope} ORDER BY h.revision LIMIT {int(limit)}) h ON true{previous}"
+            " WHERE t.name = %s ORDER BY h.revision"
         )
         with self.connection.cursor() as cur:
             cur.execute(sql, params + [tenant])
