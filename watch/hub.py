@@ -14,7 +14,9 @@ whose queue is full while it is live is closed (its client re-watches from
 the last revision it saw), as kube-apiserver's cacher does.
 """
 import asyncio
+import bisect
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
@@ -27,6 +29,9 @@ from watch.events import Event
 log = logging.getLogger(__name__)
 
 BATCH = 1000  # history rows per read
+# Buckets (seconds) of the time from hearing of a write to having handed its
+# event to every watcher of this process.
+DELAY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 
 
 def _setting(name, default):
@@ -56,6 +61,7 @@ class Feed:
         self.wanted = False
         self.task = None
         self.failures = 0
+        self.heard = None  # when a wake-up for a revision not yet dispatched came
 
     def add(self, watcher):
         self.routes.setdefault(watcher.route, set()).add(watcher)
@@ -126,6 +132,9 @@ class Feed:
                 self.dispatch([Event(row) for row in rows])
             if len(rows) < BATCH:
                 self.last = max(self.last, current)
+                if self.heard is not None and rows:
+                    hub.observe_delay(time.monotonic() - self.heard)
+                self.heard = None
                 return
             self.last = rows[-1][0]
 
@@ -151,6 +160,8 @@ class Hub:
         self.poll_seconds = _setting("KUBEAPI_WATCH_POLL_SECONDS", 1.0)
         self.bookmark_seconds = _setting("KUBEAPI_WATCH_BOOKMARK_SECONDS", 5.0)
         self.tasks = []
+        self.delays = [0] * (len(DELAY_BUCKETS) + 1)  # histogram of dispatch delays
+        self.delay_sum = 0.0
 
     def start(self):
         bus.add_listener(self.notify_threadsafe)
@@ -180,7 +191,13 @@ class Hub:
     def notify(self, tenant, revision):
         feed = self.feeds.get(tenant)
         if feed is not None and (feed.last is None or revision > feed.last):
+            if feed.heard is None:
+                feed.heard = time.monotonic()
             feed.kick()
+
+    def observe_delay(self, seconds):
+        self.delays[bisect.bisect_left(DELAY_BUCKETS, seconds)] += 1
+        self.delay_sum += seconds
 
     def notify_threadsafe(self, tenant, revision):
         try:

@@ -13,6 +13,7 @@ def _gauges(hub):
         for (group, resource), members in feed.routes.items():
             watchers[(group, resource)] = watchers.get((group, resource), 0) + len(members)
     return {
+        "delays": list(hub.delays), "delay_sum": hub.delay_sum,
         "watchers": watchers,
         "feeds": len(hub.feeds),
         "redis": 1 if hub.bus_state.get("connected") else 0,
@@ -43,6 +44,19 @@ def view(request, tenant=None):
             "# HELP kubeapi_watch_bus_connected Whether this process's Redis subscription is live.",
             "# TYPE kubeapi_watch_bus_connected gauge",
             f"kubeapi_watch_bus_connected {gauges['redis']}",
+            "# HELP kubeapi_watch_dispatch_delay_seconds From hearing of a write to handing its event to every"
+            " watcher of this process.",
+            "# TYPE kubeapi_watch_dispatch_delay_seconds histogram",
+        ]
+        from watch.hub import DELAY_BUCKETS
+
+        cumulative = 0
+        for bound, count in zip(DELAY_BUCKETS + ("+Inf",), gauges["delays"]):
+            cumulative += count
+            lines.append(f'kubeapi_watch_dispatch_delay_seconds_bucket{{le="{bound}"}} {cumulative}')
+        lines += [
+            f"kubeapi_watch_dispatch_delay_seconds_sum {gauges['delay_sum']}",
+            f"kubeapi_watch_dispatch_delay_seconds_count {cumulative}",
             "# HELP kubeapi_event_loop_tasks Tasks on this process's event loop.",
             "# TYPE kubeapi_event_loop_tasks gauge",
             f"kubeapi_event_loop_tasks {gauges['tasks']}",
