@@ -86,21 +86,33 @@ class SQLStorage:
         where += sel_sql
         params += sel_params
         if after is not None:
-            where += " AND (o.namespace > %s OR (o.namespace = %s AND o.name > %s))"
-            params += [after[0], after[0], after[1]]
+            # A row comparison: the key index starts the scan right after the previous page.
+            where += " AND (o.namespace, o.name) > (%s, %s)"
+            params += [after[0], after[1]]
         if revision and self._changed_since(tenant, group, resource, revision):
             return self._list_at(tenant, where, params, limit, revision)
-        # One statement is one snapshot: the counter and the rows agree.
-        sql = (
-            "SELECT t.revision, o.data, o.namespace, o.name FROM kube_tenant t"
-            f" LEFT JOIN kube_object o ON o.tenant = t.name {where}"
-            " WHERE t.name = %s ORDER BY o.namespace, o.name"
-        )
-        if limit:
-            sql += f" LIMIT {int(limit) + 1}"
+        # One statement is one snapshot: the counter and the rows agree. The
+        # counter comes from a subquery, not a join, so that the key index
+        # yields the rows in order: no sort of the whole collection (10k
+        # ConfigMaps spilled it to disk), and LIMIT ends the scan early.
+        limit_sql = f" LIMIT {int(limit) + 1}" if limit else ""
         with self.connection.cursor() as cur:
-            cur.execute(sql, params + [tenant])
+            cur.execute(
+                "SELECT (SELECT revision FROM kube_tenant WHERE name = %s), o.data, o.namespace, o.name"
+                f" FROM kube_object o WHERE o.tenant = %s {where} ORDER BY o.namespace, o.name{limit_sql}",
+                [tenant, tenant] + params,
+            )
             rows = cur.fetchall()
+            if not rows or rows[0][0] is None:
+                # Nothing matched (or no such tenant): the join form still
+                # returns the counter, in one statement.
+                cur.execute(
+                    "SELECT t.revision, o.data, o.namespace, o.name FROM kube_tenant t"
+                    f" LEFT JOIN kube_object o ON o.tenant = t.name {where}"
+                    f" WHERE t.name = %s ORDER BY o.namespace, o.name{limit_sql}",
+                    params + [tenant],
+                )
+                rows = cur.fetchall()
         if not rows:
             raise errors.not_found("", "tenants", tenant)
         current = rows[0][0]
