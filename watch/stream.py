@@ -311,7 +311,11 @@ class Watcher:
             waiter.set_result(None)
 
     def _write_now(self, data):
-        result = self.send({"type": "http.response.body", "body": data, "more_body": True})
+        try:
+            result = self.send({"type": "http.response.body", "body": data, "more_body": True})
+        except Exception:  # the connection is gone: this watch ends, the hub goes on
+            self.abort("write failed")
+            return
         self.writes += 1
         if type(result) is not _completed_type:
             self.pending = result  # backed up: the coroutine waits for it, events queue meanwhile
