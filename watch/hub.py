@@ -144,7 +144,11 @@ class Feed:
             watchers = routes.get((event.group, event.resource))
             if watchers:
                 for watcher in tuple(watchers):
-                    watcher.offer(event)
+                    try:
+                        watcher.offer(event)
+                    except Exception:  # one watch's failure must not replay the batch to the others
+                        log.exception("watch hub: offering revision %s failed", event.revision)
+                        watcher.close("internal error")
 
 
 class Hub:
