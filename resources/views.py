@@ -82,7 +82,9 @@ class ResourceView(KubeAPIView):
         if info.verb == "get":
             return self._get(request, info, rtype)
         if info.verb == "watch":
-            raise errors.APIError(405, "MethodNotAllowed", "watch is not supported yet")
+            # kubeapi.asgi serves watches natively async (watch.stream); only a
+            # WSGI-only deployment ends up here.
+            raise errors.APIError(405, "MethodNotAllowed", "watch is served by the ASGI application (kubeapi.asgi)")
         return self._list(request, info, rtype)
 
     def post(self, request, *args, **kwargs):
