@@ -6,6 +6,7 @@ sync views through one thread and a2wsgi hops per message; both measured
 far slower (README, Benchmarks). Long-lived streams (watch) are served
 natively async here (``watch.stream``), holding no thread.
 """
+import gc
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kubeapi.settings")
@@ -23,6 +24,12 @@ if os.environ.get("KUBEAPI_EMBEDDED_LOOPS", "1") == "1":
 
 _threads = int(os.environ.get("KUBEAPI_THREADS", "8"))
 _wsgi = WSGIBridge(wsgi_application, threads=_threads)
+
+# What is loaded by now (Django, schemas, the registry: ~90% of the heap)
+# lives as long as the process: keep it out of the collector's full passes,
+# each of which stalled every request thread for ~100 ms (README, Benchmarks).
+gc.collect()
+gc.freeze()
 
 
 async def application(scope, receive, send):
