@@ -240,12 +240,12 @@ class Result:
         other = "-" if best.other_cpu is None else f"{best.other_cpu:.0f}%"
         cpus = [(r.cpu_us, r.db_cpu_us) for r in self.runs if r.cpu_us is not None]
         cpu = f"{min(cpus)[0]:.0f}+{min(cpus)[1]:.0f}" if cpus else "-"
-        return (f"{self.scenario:<10} {self.connections:>3} {best.rps:>9.0f} {min(rates):>7.0f}–{max(rates):<7.0f}"
+        return (f"{self.scenario:<13} {self.connections:>3} {best.rps:>9.0f} {min(rates):>7.0f}–{max(rates):<7.0f}"
                 f" {best.p50_ms:>8.1f} {best.p99_ms:>8.1f} {sum(r.errors for r in self.runs):>6} {other:>6}"
                 f" {cpu:>10}")
 
 
-HEADER = (f"{'scenario':<10} {'c':>3} {'req/s':>9} {'spread':^15} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}"
+HEADER = (f"{'scenario':<13} {'c':>3} {'req/s':>9} {'spread':^15} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}"
           f" {'other':>6} {'cpu µs+db':>10}")
 
 
