@@ -122,6 +122,7 @@ CELERY_BEAT_SCHEDULE = {
     "compact-history": {"task": "watch.compact_history", "schedule": KUBEAPI_WATCH_COMPACTION_INTERVAL},
     "authz-controllers": {"task": "authz.sync_controllers", "schedule": 2.0},
     "collect-garbage": {"task": "resources.collect_garbage", "schedule": 2.0},
+    "cleanup-custom-resources": {"task": "resources.cleanup_custom_resources", "schedule": 2.0},
 }
 
 LOGGING = {

@@ -7,3 +7,6 @@ class ResourcesConfig(AppConfig):
 
     def ready(self):
         import resources.types  # noqa: F401  (registers the built-in kinds)
+        from resources import customresources
+
+        customresources.install()

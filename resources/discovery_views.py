@@ -20,7 +20,7 @@ def _response(doc, content_type="application/json", etag=None):
 
 
 def serve(request, info):
-    registry = builtin.for_tenant(info.tenant)
+    registry = builtin.for_tenant(info.tenant, fresh=True)  # a CRD just written is discoverable
     parts = [p for p in info.path.strip("/").split("/") if p]
     if parts and parts[0] == "openapi":
         return _openapi(request, registry, parts[1:])

@@ -361,6 +361,13 @@ def type_for_definition(defname):
     return type_of({"$ref": "#/$defs/" + defname})
 
 
+def type_for(rtype):
+    """A resource type's SMD type: its built-in definition's, or the one a
+    custom resource brings (``managed_type``, from its CRD's schema)."""
+    custom = getattr(rtype, "managed_type", None)
+    return custom if custom is not None else type_for_definition(rtype.schema_name)
+
+
 def type_of(schema):
     """The Type of a property schema (its own x-kubernetes-* extensions
     plus those of the definition it refers to)."""
@@ -1541,7 +1548,7 @@ def track_write(stype, ctx, new, old):
             managed = Managed()
         if not managed.fields:
             managed = _decode_or_empty(old_entries)
-    t = type_for_definition(stype.schema_name)
+    t = type_for(stype)
     live = _without_managed_fields(old) if old is not None else {}
     manager = ctx.field_manager
     if not manager and ctx.user is None:
@@ -1561,7 +1568,7 @@ def apply_config(rtype, ctx, live, config, force):
     """Server-side apply for a PATCH: ``live`` is the current object in the
     served version (None: it does not exist). Returns the new object, its
     managedFields set; the store then leaves them alone."""
-    t = type_for_definition(rtype.schema_name)
+    t = type_for(rtype)
     problem = None
     try:
         validate(config, t)

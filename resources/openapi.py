@@ -404,6 +404,13 @@ _PATCH_TYPES = [
 ]
 
 
+def _patch_types(rtype):
+    # Custom resources have no Go type: no strategic merge patch (upstream lists none).
+    if getattr(rtype, "openapi_schema", None) is not None:
+        return [t for t in _PATCH_TYPES if "strategic" not in t]
+    return _PATCH_TYPES
+
+
 def _ref(name):
     return {"$ref": V2_REF + name}
 
@@ -481,7 +488,7 @@ def _resource_paths(paths, root, rtype, model):
                          body=obj, responses=_responses(obj, "200", "201"))
     if "patch" in verbs:
         item["patch"] = op(f"patch{gvt}{nsd}{kind}", "patch", f"partially update the specified {kind}",
-                           params=_WRITE_PARAMS + [_FORCE], body=_ref(PATCH), consumes=_PATCH_TYPES,
+                           params=_WRITE_PARAMS + [_FORCE], body=_ref(PATCH), consumes=_patch_types(rtype),
                            responses=_responses(obj, "200", "201"))
     if "delete" in verbs:
         item["delete"] = op(f"delete{gvt}{nsd}{kind}", "delete", f"delete a {kind}", params=_DELETE_PARAMS,
@@ -580,7 +587,7 @@ def _subresource_paths(paths, path, rtype, sub_name, model, item_params, tag, gv
                           params=_WRITE_PARAMS, body=obj, responses=_responses(obj, "200", "201"))
     if "patch" in sub.verbs:
         entry["patch"] = op(f"patch{base}", "patch", f"partially update {sub_name} of the specified {rtype.kind}",
-                            params=_WRITE_PARAMS + [_FORCE], body=_ref(PATCH), consumes=_PATCH_TYPES,
+                            params=_WRITE_PARAMS + [_FORCE], body=_ref(PATCH), consumes=_patch_types(rtype),
                             responses=_responses(obj, "200", "201"))
     if "create" in sub.verbs:
         entry["post"] = op(f"create{base}", "post", f"create {sub_name} of a {rtype.kind}",

@@ -1099,6 +1099,14 @@ def make_mutator(rtype, info, ctx, ptype, body, query):
             raise _invalid_patch(shown(), "json: cannot unmarshal " + _json_kind(patched) +
                                  " into Go value of type map[string]interface {}")
         _check_decodes(patched, defname, mode, strict_errors, shown, ctx.warnings)
+        if not defname and hasattr(rtype.strategy, "prune_unknown"):
+            # A custom resource: unknown means not in its CRD's schema.
+            errs = list(strict_errors) + [schemas.unknown_field_message(p)
+                                          for p in rtype.strategy.prune_unknown(patched)]
+            if errs and mode == "Strict":
+                raise _invalid_patch(shown(), "strict decoding error: " + ", ".join(errs))
+            if mode == "Warn":
+                ctx.warnings.extend(errs)
         if defname:
             from resources import managedfields
 

@@ -1,8 +1,8 @@
 """The registry of served resource types.
 
 A kind *declares* itself as a ``ResourceType``; the generic store and view
-do the rest. Built-in types are shared by every tenant; custom resources
-will be registered per tenant (``Registry.for_tenant``).
+do the rest. Built-in types are shared by every tenant; each tenant's custom resources
+are overlaid on them (``Registry.for_tenant``, ``resources.customresources``).
 """
 from dataclasses import dataclass, field
 from typing import Callable
@@ -73,6 +73,9 @@ class ResourceType:
 
 
 class Registry:
+    # function(tenant, fresh) → the tenant's registry; resources.customresources installs it.
+    tenant_overlay = None
+
     def __init__(self):
         self._types = {}  # (group, version, plural) → ResourceType
         self._kinds = {}  # (group, version, kind) → ResourceType
@@ -102,9 +105,12 @@ class Registry:
             versions.sort(key=_version_priority)
         return out
 
-    def for_tenant(self, tenant):
-        # Custom resources will be overlaid here, per tenant.
-        return self
+    def for_tenant(self, tenant, fresh=False):
+        """The types ``tenant`` sees: these plus its custom resources.
+        ``fresh``: look for CRDs written meanwhile (discovery does)."""
+        if Registry.tenant_overlay is None or self is not builtin:
+            return self
+        return Registry.tenant_overlay(tenant, fresh)
 
 
 def _version_priority(version):

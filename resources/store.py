@@ -22,7 +22,8 @@ def now_rfc3339():
 
 
 def _storage_type(rtype, registry):
-    if rtype.version == rtype.storage_version:
+    # Custom resources run the hooks of the request's version (its schema).
+    if rtype.version == rtype.storage_version or getattr(rtype, "hooks_in_served_version", False):
         return rtype
     return registry.get(rtype.group, rtype.storage_version, rtype.plural) or rtype
 

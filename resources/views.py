@@ -272,7 +272,18 @@ class ResourceView(KubeAPIView):
         if not isinstance(obj.get("metadata", {}), dict):
             raise errors.bad_request("metadata must be an object")
         ctx.extra["body"] = (body, request.content_type)
-        self._field_validation(obj, schemas.definition_name(group, version, kind), kind, version, ctx)
+        defname = schemas.definition_name(group, version, kind)
+        if defname is None and hasattr(rtype.strategy, "prune_unknown"):
+            # A custom resource: its CRD's schema says which fields are unknown.
+            ctx.extra.pop("body")
+            problems = [schemas.unknown_field_message(p) for p in rtype.strategy.prune_unknown(obj)]
+            if problems and ctx.extra["fieldValidation"] == "Strict":
+                raise errors.bad_request(f'{kind} in version "{version}" cannot be handled as a {kind}: '
+                                         "strict decoding error: " + ", ".join(problems))
+            if ctx.extra["fieldValidation"] == "Warn":
+                ctx.warnings.extend(problems)
+            return obj
+        self._field_validation(obj, defname, kind, version, ctx)
         return obj
 
     def _field_validation(self, obj, defname, kind, version, ctx):

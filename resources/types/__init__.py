@@ -1,6 +1,7 @@
 """Built-in kinds. Importing this package registers every one of them in
 ``resources.registry.builtin``."""
 from resources.types import (  # noqa: F401  (imported for their registrations)
+    apiextensions,
     apps,
     authentication,
     autoscaling,
