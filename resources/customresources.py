@@ -46,8 +46,14 @@ def _map(value):
     return value if isinstance(value, dict) else {}
 
 
+_refresh_after = None
+
+
 def _refresh_seconds():
-    return float(getattr(settings, "KUBEAPI_CRD_REFRESH_SECONDS", 1.0))
+    global _refresh_after
+    if _refresh_after is None:
+        _refresh_after = float(getattr(settings, "KUBEAPI_CRD_REFRESH_SECONDS", 1.0))
+    return _refresh_after
 
 
 # ====================================================================== JSONPath
@@ -466,12 +472,18 @@ _lock = threading.Lock()
 def overlay(tenant, fresh=False):
     """The tenant's registry: built-in types plus its custom resources."""
     entry = _entries.get(tenant)
-    if entry is not None and not fresh:
-        now = time.monotonic()
-        if now - entry.checked < _refresh_seconds() and now >= entry.eager_until:
-            return entry.registry
+    if entry is not None and not fresh and _current(entry, time.monotonic()):
+        return entry.registry
+    asked = time.monotonic()
     with _lock:
-        return _refresh(tenant)
+        entry = _entries.get(tenant)
+        if entry is not None and entry.checked >= asked:
+            return entry.registry  # another thread looked (after this one asked) while it waited
+        return _reload(tenant)
+
+
+def _current(entry, now):
+    return now - entry.checked < _refresh_seconds() and now >= entry.eager_until
 
 
 def expect_change(tenant):
@@ -482,7 +494,7 @@ def expect_change(tenant):
         entry.eager_until = time.monotonic() + _EAGER_SECONDS
 
 
-def _refresh(tenant):
+def _reload(tenant):
     from resources.storage import storage
 
     now = time.monotonic()

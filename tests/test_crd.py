@@ -483,3 +483,26 @@ def test_deleting_the_crd_deletes_its_objects(api):
     assert api.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd_body(group))[0] == 201
     code, listed, _ = api.call("GET", base)
     assert code == 200 and listed["items"] == []
+
+
+# --------------------------------------------------------- several processes
+def test_a_new_crd_is_served_by_every_process_at_once(tmp_path):
+    """Two server processes on one database: whichever answers, a CRD is
+    usable by the very next request (a miss looks for new CRDs)."""
+    from conftest import start_server
+
+    srv, stop = start_server(tmp_path, workers=2)
+    try:
+        api = API(srv)
+        for _ in range(6):
+            group = new_group()
+            code, body, _ = api.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+                                     crd_body(group))
+            assert code == 201, body
+            code, body, _ = api.call("POST", f"/apis/{group}/v1/namespaces/default/crontabs", crontab(group, "x"))
+            assert code == 201, body
+            assert api.call("GET", f"/apis/{group}/v1")[0] == 200
+            assert group in [g["name"] for g in api.call("GET", "/apis")[1]["groups"]]
+            assert api.call("GET", f"/apis/{group}/v1/crontabs")[1]["items"][0]["metadata"]["name"] == "x"
+    finally:
+        stop()
