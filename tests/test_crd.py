@@ -147,6 +147,9 @@ def test_crd_status_and_defaults(api, crontabs):
                 c["metadata"].update(name="Cron_Tabs." + c["spec"]["group"])),
      ("spec.names.plural", "FieldValueInvalid",
       'Invalid value: "Cron_Tabs": a DNS-1035 label must consist of lower case alphanumeric characters')),
+    (lambda c: (c["spec"].update(group="widgets.k8s.io"), c["metadata"].update(name="crontabs.widgets.k8s.io")),
+     ("metadata.annotations[api-approved.kubernetes.io]", "FieldValueRequired",
+      'protected groups must have approval annotation "api-approved.kubernetes.io"')),
     (lambda c: c["spec"]["versions"][0].pop("schema"),
      ("spec.versions[0].schema.openAPIV3Schema", "FieldValueRequired", "Required value: schemas are required")),
     (lambda c: c["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"].update(
@@ -470,10 +473,24 @@ def test_deleting_the_crd_deletes_its_objects(api):
     base = f"/apis/{group}/v1/namespaces/default/crontabs"
     for name in ("a", "b"):
         assert api.call("POST", base, crontab(group, name))[0] == 201
+    held = crontab(group, "held")
+    held["metadata"]["finalizers"] = ["example.com/hold"]
+    assert api.call("POST", base, held)[0] == 201
     code, crd, _ = api.call("DELETE", crd_path)
     assert code == 200 and crd["kind"] == "CustomResourceDefinition"
     assert "customresourcecleanup.apiextensions.k8s.io" in crd["metadata"]["finalizers"]
     assert ("Terminating", "True") in [(c["type"], c["status"]) for c in crd["status"]["conditions"]]
+    code, status, _ = api.call("POST", base, crontab(group, "late"))
+    assert code == 405 and status["message"] == "create not allowed while custom resource definition is terminating"
+    # The objects are deleted; the one with a finalizer keeps the CRD until it goes.
+    deadline = time.time() + 30
+    while len(api.call("GET", base)[1]["items"]) > 1 and time.time() < deadline:
+        time.sleep(0.3)
+    code, listed, _ = api.call("GET", base)
+    assert [i["metadata"]["name"] for i in listed["items"]] == ["held"]
+    assert listed["items"][0]["metadata"]["deletionTimestamp"]
+    assert api.call("GET", crd_path)[0] == 200
+    assert api.call("PATCH", f"{base}/held", {"metadata": {"finalizers": None}}, MERGE)[0] == 200
     deadline = time.time() + 30
     while api.call("GET", crd_path)[0] != 404 and time.time() < deadline:
         time.sleep(0.3)

@@ -146,6 +146,10 @@ class CustomResourceDefinitionStrategy(Strategy):
         name = _str(meta.get("name"))
         if name and name != f"{_str(names.get('plural'))}.{group}":
             errs.append(v.invalid("metadata.name", name, 'must be spec.names.plural+"."+spec.group'))
+        if _protected(group) and "api-approved.kubernetes.io" not in _map(meta.get("annotations")):
+            errs.append(v.required('metadata.annotations[api-approved.kubernetes.io]',
+                                   'protected groups must have approval annotation "api-approved.kubernetes.io", '
+                                   "see https://github.com/kubernetes/enhancements/pull/1111"))
         errs += self._validate_spec(spec, names, group)
         errs += _validate_names(_map(_map(obj.get("status")).get("acceptedNames")), "status.acceptedNames")
         return errs
@@ -226,6 +230,10 @@ class CustomResourceDefinitionStrategy(Strategy):
             if stored not in defined:
                 errs.append(v.invalid(f"status.storedVersions[{i}]", stored, "must appear in spec.versions"))
         return errs
+
+
+def _protected(group):
+    return any(group == d or group.endswith("." + d) for d in ("k8s.io", "kubernetes.io"))
 
 
 def _validate_names(names, path):
