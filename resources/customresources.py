@@ -384,6 +384,10 @@ def types_of(crd):
     if not (group and kind and plural and stored_in):
         return []
     terminating = bool(_map(crd.get("metadata")).get("deletionTimestamp"))
+    # Objects written before the storage version changed keep their old
+    # apiVersion until rewritten: only a CRD ever stored in one version may
+    # serve the stored bytes as they are.
+    stored_versions = set(_map(crd.get("status")).get("storedVersions") or ()) | {stored_in}
     out = []
     for version in spec.get("versions") or ():
         if not isinstance(version, dict) or not version.get("served"):
@@ -399,7 +403,7 @@ def types_of(crd):
             singular=names.get("singular") or kind.lower(),
             subresources=tuple(s for s in ("status", "scale") if isinstance(subresources.get(s), dict)),
             columns=columns, row=row, storage_version=stored_in,
-            from_storage=None if name == stored_in else _served_as(f"{group}/{name}"),
+            from_storage=None if stored_versions == {name} else _served_as(f"{group}/{name}"),
         )
         rtype.openapi_schema = schema if isinstance(schema, dict) else None
         rtype.crd_name = _map(crd.get("metadata")).get("name", "")

@@ -378,6 +378,32 @@ def test_multiple_versions(api):
     assert listed["apiVersion"] == f"{group}/v1beta1" and listed["items"][0]["apiVersion"] == f"{group}/v1beta1"
 
 
+def test_storage_version_change(api):
+    group = new_group()
+    schema = {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}
+    body = crd_body(group, plural="things", kind="Thing", versions=[
+        {"name": "v1beta1", "served": True, "storage": True, "schema": schema},
+        {"name": "v1", "served": True, "storage": False, "schema": schema}])
+    crd_path = f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/things.{group}"
+    code, crd, _ = api.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", body)
+    assert code == 201
+    assert api.call("POST", f"/apis/{group}/v1beta1/namespaces/default/things", {
+        "apiVersion": f"{group}/v1beta1", "kind": "Thing", "metadata": {"name": "old"}})[0] == 201
+    crd["spec"]["versions"][0]["storage"], crd["spec"]["versions"][1]["storage"] = False, True
+    code, crd, _ = api.call("PUT", crd_path, crd)
+    assert code == 200 and crd["status"]["storedVersions"] == ["v1beta1", "v1"]
+    # Stored as v1beta1, served as v1.
+    code, obj, _ = api.call("GET", f"/apis/{group}/v1/namespaces/default/things/old")
+    assert code == 200 and obj["apiVersion"] == f"{group}/v1"
+    code, listed, _ = api.call("GET", f"/apis/{group}/v1/namespaces/default/things")
+    assert [i["apiVersion"] for i in listed["items"]] == [f"{group}/v1"]
+    # Dropping a version still in storedVersions is refused.
+    crd["spec"]["versions"] = crd["spec"]["versions"][1:]
+    code, status, _ = api.call("PUT", crd_path, crd)
+    assert code == 422 and ("status.storedVersions[0]", "FieldValueInvalid",
+                            'Invalid value: "v1beta1": must appear in spec.versions') in causes(status)
+
+
 # ----------------------------------------------------- discovery, OpenAPI
 def test_discovery_and_openapi(api, crontabs):
     group, _, _ = crontabs
