@@ -4,8 +4,9 @@ granian on a loopback port (HTTP/1.1 and HTTP/2 alike: granian's plaintext
 listener detects which).
 
 granian verifies client certificates but cannot tell the application who
-presented one, so this process does the TLS handshake (Python's ``ssl``,
-``CERT_OPTIONAL`` against ``--client-ca-file``) and records the verified
+presented one, so this process does the TLS handshake (Python's ``ssl``
+on the socket itself, ``CERT_OPTIONAL`` against ``--client-ca-file``;
+see ``_Connection`` for why not asyncio's SSL transport) and records the verified
 certificate of every relayed connection in ``authz.x509.ConnectionTable``,
 keyed by the local port of the loopback connection, before opening it.
 
@@ -14,149 +15,279 @@ Run by ``manage.py serve`` as a child process:
 """
 import argparse
 import asyncio
+import errno
 import os
 import signal
 import socket
 import ssl
 import sys
 
-HIGH_WATER = 256 * 1024
+# Bytes read from one side before they are handed to the other.
+CHUNK = 64 * 1024
 # Kernel buffers of both relayed sockets, fixed (no autotuning to several
 # MB): the front should add little buffering between a slow client and
 # the server, so backpressure (a watcher that stops reading) shows promptly.
 SOCKET_BUFFER = 256 * 1024
+HANDSHAKE_TIMEOUT = 30
+# Errors that end a relayed connection (reset, broken pipe, bad TLS).
+_GONE = (OSError, ValueError)
 
 
-class _Relay(asyncio.Protocol):
-    """One side of a relayed connection; ``peer`` is the other side."""
+class _Connection:
+    """One relayed connection: the client's TLS socket and the loopback
+    socket to granian, each registered with the event loop directly.
 
-    def __init__(self):
-        self.transport = None
-        self.peer = None
-        self.pending = []
-        self.closed = False
+    Blocking-style ``ssl.SSLSocket`` calls on non-blocking sockets rather
+    than asyncio's SSL transport: OpenSSL then reads and writes the socket
+    itself and releases its record buffers while a connection is idle,
+    where the transport keeps two memory BIOs and a 256 KiB read buffer per
+    connection (an idle watch cost the front 27.7 KiB; now ~17 KiB).
 
-    def connection_made(self, transport):
-        self.transport = transport
+    At most one chunk waits in each direction (``to_up``, ``to_client``);
+    while it waits, the side it came from is not read, so a client that
+    stops reading stalls its own stream at granian and nothing else.
+    """
 
-    def data_received(self, data):
-        if self.peer is not None and self.peer.transport is not None:
-            self.peer.transport.write(data)
-        else:
-            self.pending.append(data)
+    __slots__ = ("front", "loop", "tls", "fd", "up", "up_fd", "to_up", "to_client", "state",
+                 "timer", "local_port", "read_wants_write", "interest")
 
-    def pause_writing(self):
-        self.peer.transport.pause_reading()
-
-    def resume_writing(self):
-        self.peer.transport.resume_reading()
-
-    def eof_received(self):
-        if self.peer is not None and self.peer.transport is not None and self.peer.transport.can_write_eof():
-            self.peer.transport.write_eof()
-            return True  # keep the other direction open
-        self._close_both()
-        return False
-
-    def connection_lost(self, exc):
-        self.closed = True
-        self._close_both()
-
-    def _close_both(self):
-        if self.peer is not None and self.peer.transport is not None and not self.peer.closed:
-            self.peer.transport.close()
-        if self.transport is not None:
-            self.transport.close()
-
-
-class _Client(_Relay):
-    """The TLS side."""
-
-    def eof_received(self):
-        # TLS cannot half-close: a close_notify ends the connection.
-        if self.peer is not None and self.peer.transport is not None and self.peer.transport.can_write_eof():
-            self.peer.transport.write_eof()
-        return False
-
-    def __init__(self, front):
-        super().__init__()
+    def __init__(self, front, sock):
         self.front = front
+        self.loop = front.loop
+        self.tls = front.ctx.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        self.fd = self.tls.fileno()
+        self.up = None
+        self.up_fd = -1
+        self.to_up = b""
+        self.to_client = b""
+        self.state = "handshake"  # → "connecting" → "relay" → "closed"
         self.local_port = None
+        self.read_wants_write = False
+        self.interest = 0  # bits: client read, client write, upstream read, upstream write
+        self.timer = self.loop.call_later(HANDSHAKE_TIMEOUT, self.close)
+        self._handshake()
 
-    def connection_made(self, transport):
-        super().connection_made(transport)
-        transport.set_write_buffer_limits(HIGH_WATER)
-        sock = transport.get_extra_info("socket")
-        if sock is not None:
-            try:
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_BUFFER)
-            except OSError:
-                pass
-        transport.pause_reading()
-        asyncio.get_running_loop().create_task(self._connect())
-
-    async def _connect(self):
-        loop = asyncio.get_running_loop()
-        sslobj = self.transport.get_extra_info("ssl_object")
-        cert = sslobj.getpeercert(binary_form=True) if sslobj is not None else None
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        try:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SOCKET_BUFFER)
-            sock.bind(("127.0.0.1", 0))
-            self.local_port = sock.getsockname()[1]
-            self.front.table.record(self.local_port, self.transport.get_extra_info("peername"), cert)
-            sock.setblocking(False)
-            await loop.sock_connect(sock, ("127.0.0.1", self.front.upstream_port))
-            upstream = _Upstream(self)
-            await loop.create_connection(lambda: upstream, sock=sock)
-        except OSError:
-            self._release()
-            sock.close()
-            self.transport.close()
+    # -- event loop interest: one place decides what each socket waits for
+    def _interest(self, client_read, client_write, up_read, up_write):
+        wanted = client_read | client_write << 1 | up_read << 2 | up_write << 3
+        changed = wanted ^ self.interest
+        if not changed:
             return
-        self.peer = upstream
-        upstream.peer = self
-        for chunk in self.pending:
-            upstream.transport.write(chunk)
-        self.pending = []
-        if not self.closed:
-            self.transport.resume_reading()
-        else:
-            upstream.transport.close()
+        self.interest = wanted
+        loop = self.loop
+        if changed & 1:
+            loop.add_reader(self.fd, self._client_readable) if client_read else loop.remove_reader(self.fd)
+        if changed & 2:
+            loop.add_writer(self.fd, self._client_writable) if client_write else loop.remove_writer(self.fd)
+        if changed & 4:
+            loop.add_reader(self.up_fd, self._up_to_client) if up_read else loop.remove_reader(self.up_fd)
+        if changed & 8:
+            loop.add_writer(self.up_fd, self._up_writable) if up_write else loop.remove_writer(self.up_fd)
 
-    def _release(self):
+    def _relay_interest(self):
+        if self.state == "relay":
+            self._interest(client_read=not self.to_up, client_write=bool(self.to_client) or self.read_wants_write,
+                           up_read=not self.to_client, up_write=bool(self.to_up))
+
+    # -- handshake, then the loopback connection
+    def _handshake(self):
+        try:
+            self.tls.do_handshake()
+        except ssl.SSLWantReadError:
+            self._interest(True, False, False, False)
+            return
+        except ssl.SSLWantWriteError:
+            self._interest(False, True, False, False)
+            return
+        except _GONE:
+            self.close()
+            return
+        self.timer.cancel()
+        self.timer = None
+        cert = self.tls.getpeercert(binary_form=True)
+        up = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            up.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            up.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SOCKET_BUFFER)
+            up.bind(("127.0.0.1", 0))
+            self.local_port = up.getsockname()[1]
+            # Recorded before granian can accept the connection it names.
+            self.front.table.record(self.local_port, self.tls.getpeername(), cert)
+            up.setblocking(False)
+            err = up.connect_ex(("127.0.0.1", self.front.upstream_port))
+        except _GONE:
+            up.close()
+            self.close()
+            return
+        self.up, self.up_fd = up, up.fileno()
+        if err == 0:
+            self._connected()
+        elif err in (errno.EINPROGRESS, errno.EAGAIN):
+            self.state = "connecting"
+            self._interest(False, False, False, True)
+        else:
+            self.close()
+
+    def _connected(self):
+        self.state = "relay"
+        self._client_to_up()  # the handshake may have left request bytes decrypted already
+
+    def _client_readable(self):
+        if self.state == "handshake":
+            self._handshake()
+        else:
+            self._client_to_up()
+
+    def _client_writable(self):
+        if self.state == "handshake":
+            self._handshake()
+            return
+        if self.to_client:
+            self._flush_to_client()
+        if self.read_wants_write:
+            self.read_wants_write = False
+            self._client_to_up()
+        else:
+            self._relay_interest()
+
+    def _up_writable(self):
+        if self.state == "connecting":
+            if self.up.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR):
+                self.close()
+            else:
+                self._connected()
+            return
+        try:
+            sent = self.up.send(self.to_up)
+        except BlockingIOError:
+            return
+        except _GONE:
+            self.close()
+            return
+        self.to_up = self.to_up[sent:]
+        if not self.to_up:
+            self._client_to_up()  # OpenSSL may hold decrypted bytes no poll would report
+
+    # -- the two directions
+    def _client_to_up(self):
+        while not self.to_up and self.state == "relay":
+            try:
+                data = self.tls.recv(CHUNK)
+            except ssl.SSLWantReadError:
+                break
+            except ssl.SSLWantWriteError:  # a TLS 1.3 key update to answer first
+                self.read_wants_write = True
+                break
+            except _GONE:
+                self.close()
+                return
+            if not data:  # close_notify or EOF: TLS cannot half-close
+                self.close()
+                return
+            try:
+                sent = self.up.send(data)
+            except BlockingIOError:
+                sent = 0
+            except _GONE:
+                self.close()
+                return
+            self.to_up = data[sent:]
+            if not self.tls.pending():
+                break  # the socket will say when there is more (saves a failing read per request)
+        self._relay_interest()
+
+    def _up_to_client(self):
+        try:
+            data = self.up.recv(CHUNK)
+        except BlockingIOError:
+            return
+        except _GONE:
+            self.close()
+            return
+        if not data:
+            self.close()
+            return
+        self.to_client = data
+        self._flush_to_client()
+        self._relay_interest()
+
+    def _flush_to_client(self):
+        try:
+            # OpenSSL writes all of it or nothing; after "want write" it is
+            # retried with the same bytes (CPython allows a moving buffer).
+            self.tls.send(self.to_client)
+        except (ssl.SSLWantWriteError, ssl.SSLWantReadError):
+            return
+        except _GONE:
+            self.close()
+            return
+        self.to_client = b""
+
+    def close(self):
+        if self.state == "closed":
+            return
+        self.state = "closed"
+        if self.timer is not None:
+            self.timer.cancel()
+        # The table slot goes before the loopback connection does.
         if self.local_port is not None:
             self.front.table.clear(self.local_port)
             self.local_port = None
-
-    def _close_both(self):
-        # The slot goes before the loopback connection does.
-        self._release()
-        super()._close_both()
-
-
-class _Upstream(_Relay):
-    """The loopback side, towards granian."""
-
-    def __init__(self, client):
-        super().__init__()
-        self.client = client
-
-    def connection_made(self, transport):
-        super().connection_made(transport)
-        transport.set_write_buffer_limits(HIGH_WATER)
-
-    def connection_lost(self, exc):
-        self.closed = True
-        self.client._release()
-        self._close_both()
+        for fd in (self.fd, self.up_fd):
+            if fd >= 0:
+                self.loop.remove_reader(fd)
+                self.loop.remove_writer(fd)
+        try:
+            self.tls.unwrap()  # close_notify, best effort (non-blocking)
+        except _GONE:
+            pass
+        self.tls.close()
+        if self.up is not None:
+            self.up.close()
 
 
 class Front:
-    def __init__(self, table, upstream_port):
+    def __init__(self, loop, ctx, table, upstream_port):
+        self.loop = loop
+        self.ctx = ctx
         self.table = table
         self.upstream_port = upstream_port
+        self.listeners = []
+
+    def listen(self, host, port):
+        """Listen on every address ``host`` resolves to, as asyncio's create_server does."""
+        infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        for family, kind, proto, _, address in dict.fromkeys(infos):
+            sock = socket.socket(family, kind, proto)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind(address)
+            sock.listen(4096)
+            sock.setblocking(False)
+            self.loop.add_reader(sock.fileno(), self._accept, sock)
+            self.listeners.append(sock)
+
+    def _accept(self, listener):
+        for _ in range(64):  # a burst of connections, without starving the relays
+            try:
+                sock, _ = listener.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:  # out of descriptors, aborted: the next one may do
+                return
+            sock.setblocking(False)
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_BUFFER)
+            except OSError:
+                pass
+            _Connection(self, sock)
+
+    def close(self):
+        for sock in self.listeners:
+            self.loop.remove_reader(sock.fileno())
+            sock.close()
 
 
 def ssl_context(cert, key, client_ca):
@@ -174,10 +305,9 @@ async def serve(args):
     from authz.x509 import ConnectionTable
 
     loop = asyncio.get_running_loop()
-    front = Front(ConnectionTable(args.table, create=True), args.upstream_port)
-    ctx = ssl_context(args.cert, args.key, args.client_ca)
-    server = await loop.create_server(lambda: _Client(front), args.bind, args.port, ssl=ctx, backlog=4096,
-                                      reuse_address=True, ssl_handshake_timeout=30)
+    front = Front(loop, ssl_context(args.cert, args.key, args.client_ca), ConnectionTable(args.table, create=True),
+                  args.upstream_port)
+    front.listen(args.bind, args.port)
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
@@ -192,7 +322,7 @@ async def serve(args):
     loop.create_task(watch_parent())
     print(f"tls front ready on {args.bind}:{args.port}", flush=True)
     await stop.wait()
-    server.close()
+    front.close()
 
 
 def free_port():
