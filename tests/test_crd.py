@@ -156,6 +156,11 @@ def test_crd_status_and_defaults(api, crontabs):
         bad={"description": "no type"}),
      ("spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[bad].type", "FieldValueRequired",
       "Required value: must not be empty for specified object fields")),
+    # Patterns are Go (RE2) regular expressions: no lookaround, no backreferences.
+    (lambda c: c["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"].update(
+        bad={"type": "string", "pattern": "^(?!kube-).*$"}),
+     ("spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[bad].pattern", "FieldValueInvalid",
+      "must be a valid regular expression, but isn't: error parsing regexp: invalid perl operator: (?!")),
 ])
 def test_crd_validation(api, mutate, expected):
     group = new_group()
