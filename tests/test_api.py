@@ -587,6 +587,30 @@ def test_mismatched_apiversion_and_kind(api, ns):
     assert_status(body, 400, "BadRequest")
 
 
+def test_empty_optional_fields_are_dropped_as_go_decoding_does(api, ns):
+    # omitempty: upstream decodes the body into Go types and stores what
+    # they encode, so `labels: {}`, `finalizers: []` and nulls are gone.
+    obj = cm(unique())
+    obj["metadata"].update(labels={}, annotations={}, finalizers=[], ownerReferences=None)
+    obj["data"] = {}
+    code, created = api.post(CM, obj)
+    assert code == 201, created
+    assert not {"labels", "annotations", "finalizers", "ownerReferences"} & set(created["metadata"])
+    assert "data" not in created
+    created["metadata"]["labels"] = {"a": "b"}
+    code, updated = api.put(f"{CM}/{obj['metadata']['name']}", created)
+    assert code == 200 and updated["metadata"]["labels"] == {"a": "b"}
+    updated["metadata"]["labels"] = {}
+    code, updated = api.put(f"{CM}/{obj['metadata']['name']}", updated)
+    assert code == 200 and "labels" not in updated["metadata"]
+    # Inside the spec too; a container's `name` (no omitempty) is kept even when empty.
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": unique()},
+           "spec": {"containers": [{"name": "c", "image": "x", "env": [], "args": None}]}}
+    code, created = api.post(f"/api/v1/namespaces/{ns}/pods", pod)
+    assert code == 201, created
+    assert not {"env", "args"} & set(created["spec"]["containers"][0])
+
+
 def test_body_too_large_is_413(api, ns):
     obj = cm(unique())
     obj["data"] = {"big": "x" * (3 * 1024 * 1024 + 10)}
