@@ -2,7 +2,6 @@
 serve``) on a fresh database — PostgreSQL when KUBEAPI_DATABASE_URL names
 one, else SQLite — and yields how to reach it."""
 import os
-import shutil
 import socket
 import ssl
 import subprocess
@@ -10,8 +9,9 @@ import sys
 import time
 import urllib.request
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Optional
 from urllib.parse import urlparse, urlunparse
 
 import pytest
@@ -27,6 +27,7 @@ class Server:
     token: str
     var_dir: Path
     database_url: str
+    process: Optional[subprocess.Popen] = field(default=None, repr=False, compare=False)
 
     def request(self, method, path, body=None, headers=None, token=True):
         """Raw HTTPS request → (status, headers, body bytes)."""
@@ -69,29 +70,37 @@ def _fresh_database():
     return None, lambda: None
 
 
-def start_server(tmp_path, extra_args=(), workers=1):
-    database_url, drop = _fresh_database()
+def start_server(tmp_path, extra_args=(), workers=1, env=None, database_url=None):
+    """Start ``manage.py serve`` with its files in ``tmp_path``/var, ``env``
+    on top of this process's environment; with ``database_url`` on that
+    database (several servers on one database), else on a fresh one.
+    Returns (Server, stop); ``stop(drop_database=False)`` keeps the database."""
+    drop = lambda: None  # noqa: E731
+    if database_url is None:
+        database_url, drop = _fresh_database()
     var_dir = tmp_path / "var"
     var_dir.mkdir(parents=True, exist_ok=True)
     if database_url is None:
         database_url = f"sqlite:///{var_dir / 'kubeapi.sqlite3'}"
     port = _free_port()
-    env = dict(os.environ, KUBEAPI_VAR_DIR=str(var_dir), KUBEAPI_DATABASE_URL=database_url)
-    log = open(var_dir / "server.log", "wb")
+    full_env = dict(os.environ, KUBEAPI_VAR_DIR=str(var_dir), KUBEAPI_DATABASE_URL=database_url)
+    full_env.update(env or {})
+    log = open(var_dir / "server.log", "ab")
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "manage.py"), "serve", "--secure-port", str(port),
          "--workers", str(workers), *extra_args],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT,
     )
     server = None
-    deadline = time.time() + 60
+    deadline = time.time() + 90
     while time.time() < deadline:
         if proc.poll() is not None:
             raise RuntimeError("server exited:\n" + (var_dir / "server.log").read_text())
         kubeconfig = var_dir / "admin.kubeconfig"
         if kubeconfig.exists():
             token = (var_dir / "tokens.csv").read_text().split(",")[0]
-            server = Server(f"https://127.0.0.1:{port}", kubeconfig, var_dir / "ca.crt", token, var_dir, database_url)
+            server = Server(f"https://127.0.0.1:{port}", kubeconfig, var_dir / "ca.crt", token, var_dir, database_url,
+                            process=proc)
             try:
                 if server.request("GET", "/readyz")[0] == 200:
                     break
@@ -102,7 +111,7 @@ def start_server(tmp_path, extra_args=(), workers=1):
         proc.kill()
         raise RuntimeError("server did not become ready:\n" + (var_dir / "server.log").read_text())
 
-    def stop():
+    def stop(drop_database=True):
         proc.terminate()
         try:
             proc.wait(15)
@@ -110,7 +119,8 @@ def start_server(tmp_path, extra_args=(), workers=1):
             proc.kill()
             proc.wait()
         log.close()
-        drop()
+        if drop_database:
+            drop()
 
     return server, stop
 
@@ -120,16 +130,3 @@ def server(tmp_path_factory):
     srv, stop = start_server(tmp_path_factory.mktemp("server"))
     yield srv
     stop()
-
-
-def kubectl_path(env_name="KUBECTL"):
-    path = os.environ.get(env_name) or (shutil.which("kubectl") if env_name == "KUBECTL" else "")
-    return path if path and os.access(path, os.X_OK) else None
-
-
-@pytest.fixture(scope="session")
-def kubectl_bin():
-    path = kubectl_path()
-    if path is None:
-        pytest.skip("no kubectl: set KUBECTL to a kubectl binary or put one on PATH")
-    return path

@@ -1,43 +1,20 @@
 """End to end: kubectl apply (client-side and server-side), diff, dry-run
 and prune with the real kubectl against the running server."""
 import json
-import os
-import subprocess
 import uuid
 
 import pytest
 
-from conftest import kubectl_path
+from kubectl import BOTH_KUBECTLS, kubectl_for
 
 pytestmark = pytest.mark.e2e
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 
-class Kubectl:
-    def __init__(self, binary, kubeconfig, home):
-        self.binary, self.kubeconfig, self.home = binary, str(kubeconfig), home
-
-    def run(self, *args, input=None, check=True, env=None):
-        cmd = [self.binary, "--kubeconfig", self.kubeconfig, "--cache-dir", str(self.home / "cache"), *args]
-        environ = {"HOME": str(self.home), "PATH": os.environ.get("PATH", "")}
-        environ.update(env or {})
-        proc = subprocess.run(cmd, input=input, capture_output=True, text=True, env=environ, timeout=60)
-        if check and proc.returncode != 0:
-            raise AssertionError(f"kubectl {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
-        return proc
-
-    def get(self, *args):
-        return json.loads(self.run("get", *args, "-o", "json", "--show-managed-fields").stdout)
-
-
-@pytest.fixture(scope="module", params=["KUBECTL", "KUBECTL_OLD"], ids=["kubectl", "kubectl-old"])
+@pytest.fixture(scope="module", **BOTH_KUBECTLS)
 def kubectl(request, server, tmp_path_factory):
-    """kubectl 1.32 (protobuf bodies) and, when $KUBECTL_OLD names one, an older kubectl (JSON bodies)."""
-    binary = kubectl_path(request.param)
-    if binary is None:
-        pytest.skip(f"set {request.param} to a kubectl binary to run these tests with it")
-    return Kubectl(binary, server.kubeconfig, tmp_path_factory.mktemp("kubectl-apply"))
+    return kubectl_for(request, server, tmp_path_factory, show_managed_fields=True)
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from conftest import ROOT, kubectl_path, start_server
+from conftest import ROOT, start_server
+from kubectl import Kubectl, require_kubectl
 
 pytestmark = pytest.mark.e2e
 G = "rbac.authorization.k8s.io"
@@ -512,19 +513,6 @@ def test_x509_client_certificates(srv, tmp_path):
 
 
 # ------------------------------------------------------------ kubectl
-class Kubectl:
-    def __init__(self, binary, config, home):
-        self.binary, self.config, self.home = binary, str(config), home
-
-    def run(self, *args, check=True):
-        proc = subprocess.run([self.binary, "--kubeconfig", self.config, "--cache-dir", str(self.home / "cache"),
-                               *args], capture_output=True, text=True, timeout=60,
-                              env={"HOME": str(self.home), "PATH": os.environ.get("PATH", "")})
-        if check and proc.returncode != 0:
-            raise AssertionError(f"kubectl {' '.join(args)}: {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
-        return proc
-
-
 def _token_kubeconfig(srv, path, token):
     config = yaml.safe_load(srv.kubeconfig.read_text())
     config["users"][0]["user"] = {"token": token}
@@ -533,9 +521,7 @@ def _token_kubeconfig(srv, path, token):
 
 
 def test_kubectl_three_kubeconfigs(srv, tmp_path):
-    binary = kubectl_path()
-    if binary is None:
-        pytest.skip("no kubectl: set KUBECTL to a kubectl binary or put one on PATH")
+    binary = require_kubectl()
     ns = namespace(srv)
     admin_k = Kubectl(binary, srv.kubeconfig, tmp_path)
     admin_k.run("-n", ns, "create", "rolebinding", "editors", "--clusterrole=edit", "--group=editors")

@@ -2,41 +2,20 @@
 real kubectl (1.32 and, with $KUBECTL_OLD, an older one) and the official
 Python client's dynamic client."""
 import json
-import os
-import subprocess
 import time
 import uuid
 
 import pytest
 import yaml
 
-from conftest import kubectl_path
+from kubectl import BOTH_KUBECTLS, kubectl_for
 
 pytestmark = pytest.mark.e2e
 
 
-class Kubectl:
-    def __init__(self, binary, kubeconfig, home):
-        self.binary, self.kubeconfig, self.home = binary, str(kubeconfig), home
-
-    def run(self, *args, input=None, check=True):
-        cmd = [self.binary, "--kubeconfig", self.kubeconfig, "--cache-dir", str(self.home / "cache"), *args]
-        env = {"HOME": str(self.home), "PATH": os.environ.get("PATH", ""), "KUBECTL_INTERACTIVE_DELETE": ""}
-        proc = subprocess.run(cmd, input=input, capture_output=True, text=True, env=env, timeout=60)
-        if check and proc.returncode != 0:
-            raise AssertionError(f"kubectl {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
-        return proc
-
-    def out(self, *args, **kw):
-        return self.run(*args, **kw).stdout
-
-
-@pytest.fixture(scope="module", params=["KUBECTL", "KUBECTL_OLD"], ids=["kubectl", "kubectl-old"])
+@pytest.fixture(scope="module", **BOTH_KUBECTLS)
 def kubectl(request, server, tmp_path_factory):
-    binary = kubectl_path(request.param)
-    if binary is None:
-        pytest.skip(f"set {request.param} to a kubectl binary to run these tests with it")
-    return Kubectl(binary, server.kubeconfig, tmp_path_factory.mktemp("kubectl-crd"))
+    return kubectl_for(request, server, tmp_path_factory)
 
 
 def crd_yaml(group):

@@ -5,53 +5,20 @@ with an older one ($KUBECTL_OLD, JSON bodies) when it is there. Expected
 output is what kubectl prints against kube-apiserver v1.32.
 """
 import json
-import os
-import subprocess
 import time
 import uuid
 
 import pytest
 import yaml
 
-from conftest import kubectl_path
+from kubectl import BOTH_KUBECTLS, kubectl_for
 
 pytestmark = pytest.mark.e2e
 
 
-class Kubectl:
-    def __init__(self, binary, kubeconfig, home, label):
-        self.binary = binary
-        self.kubeconfig = str(kubeconfig)
-        self.home = home
-        self.label = label
-
-    def run(self, *args, input=None, check=True, namespace=None):
-        cmd = [self.binary, "--kubeconfig", self.kubeconfig, "--cache-dir", str(self.home / "cache")]
-        if namespace:
-            cmd += ["-n", namespace]
-        cmd += list(args)
-        env = {"HOME": str(self.home), "PATH": os.environ.get("PATH", ""), "KUBECTL_INTERACTIVE_DELETE": ""}
-        proc = subprocess.run(cmd, input=input, capture_output=True, text=True, env=env, timeout=60)
-        if check and proc.returncode != 0:
-            raise AssertionError(f"{' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
-        return proc
-
-    def out(self, *args, **kw):
-        return self.run(*args, **kw).stdout
-
-    def json(self, *args, **kw):
-        return json.loads(self.out(*args, "-o", "json", **kw))
-
-
-@pytest.fixture(scope="module", params=["KUBECTL", "KUBECTL_OLD"], ids=["kubectl", "kubectl-old"])
+@pytest.fixture(scope="module", **BOTH_KUBECTLS)
 def kubectl(request, server, tmp_path_factory):
-    binary = kubectl_path(request.param)
-    if binary is None:
-        if request.param == "KUBECTL":
-            pytest.skip("no kubectl: set KUBECTL to a kubectl binary or put one on PATH")
-        pytest.skip("no older kubectl: set KUBECTL_OLD to run these tests with it too")
-    home = tmp_path_factory.mktemp(request.param.lower())
-    return Kubectl(binary, server.kubeconfig, home, request.param)
+    return kubectl_for(request, server, tmp_path_factory)
 
 
 @pytest.fixture

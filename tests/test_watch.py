@@ -14,16 +14,16 @@ import uuid
 
 import pytest
 
-from tests.conftest import kubectl_path
-from tests.watch_support import AsyncWatch, Client, configmap, ensure_namespace, launch, watchers_registered
+from tests.conftest import start_server
+from tests.kubectl import BOTH_KUBECTLS, require_kubectl
+from tests.watch_support import AsyncWatch, Client, configmap, ensure_namespace, watchers_registered
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def wserver(tmp_path_factory):
-    server, stop, _ = launch(tmp_path_factory.mktemp("watch") / "var",
-                             env={"KUBEAPI_WATCH_BOOKMARK_SECONDS": "0.5"})
+    server, stop = start_server(tmp_path_factory.mktemp("watch"), env={"KUBEAPI_WATCH_BOOKMARK_SECONDS": "0.5"})
     yield server
     stop()
 
@@ -376,12 +376,10 @@ def test_table_watch_sends_column_definitions_once(wserver, api, ns):
 
 
 # ---------------------------------------------------------------- kubectl
-@pytest.fixture(scope="module", params=["KUBECTL", "KUBECTL_OLD"])
+@pytest.fixture(scope="module", **BOTH_KUBECTLS)
 def kubectl(request, wserver):
     """The kubectl under test (KUBECTL) and an older one that speaks JSON (KUBECTL_OLD)."""
-    path = kubectl_path(request.param)
-    if path is None:
-        pytest.skip(f"no kubectl: set {request.param}")
+    path = require_kubectl(request.param)
 
     def run_kubectl(*args, timeout=60, check=True):
         env = dict(os.environ, KUBECONFIG=str(wserver.kubeconfig))

@@ -18,7 +18,8 @@ import time
 import pytest
 
 from resources import selectors
-from tests.watch_support import AsyncWatch, Client, WatchClosed, configmap, ensure_namespace, launch
+from tests.conftest import start_server
+from tests.watch_support import AsyncWatch, Client, WatchClosed, configmap, ensure_namespace
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(
     not os.environ.get("KUBEAPI_DATABASE_URL", "").startswith("postgres"),
@@ -34,8 +35,8 @@ NAMESPACES = ("cc", "cc2")  # writers 6 and 7 write to cc2
 def servers(tmp_path_factory):
     # No x509 TLS front (a Python relay): this test is about the streams.
     env = {"KUBEAPI_WATCH_BOOKMARK_SECONDS": "0.5", "KUBEAPI_CLIENT_CA_FILE": ""}
-    a, stop_a, _ = launch(tmp_path_factory.mktemp("a") / "var", env=env)
-    b, stop_b, _ = launch(tmp_path_factory.mktemp("b") / "var", env=env, database_url=a.database_url)
+    a, stop_a = start_server(tmp_path_factory.mktemp("a"), env=env)
+    b, stop_b = start_server(tmp_path_factory.mktemp("b"), env=env, database_url=a.database_url)
     yield a, b
     stop_b(drop_database=False)
     stop_a()

@@ -17,8 +17,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.conftest import _free_port
-from tests.watch_support import AsyncWatch, Client, WatchClosed, configmap, ensure_namespace, launch, metrics
+from tests.conftest import _free_port, start_server
+from tests.watch_support import AsyncWatch, Client, WatchClosed, configmap, ensure_namespace, metrics
 
 pytestmark = pytest.mark.e2e
 
@@ -91,8 +91,8 @@ def test_redis_restart_loses_nothing(tmp_path):
     redis = PrivateRedis(tmp_path)
     redis.start()
     env = {"KUBEAPI_REDIS_URL": redis.url, "KUBEAPI_CLIENT_CA_FILE": ""}
-    a, stop_a, _ = launch(tmp_path / "a", env=env)
-    b, stop_b, _ = launch(tmp_path / "b", env=env, database_url=a.database_url)
+    a, stop_a = start_server(tmp_path / "a", env=env)
+    b, stop_b = start_server(tmp_path / "b", env=env, database_url=a.database_url)
     try:
         writer = Client(a)
         ensure_namespace(writer, "rr")
@@ -147,10 +147,10 @@ def test_redis_restart_loses_nothing(tmp_path):
 # ------------------------------------- slow, absent and disconnecting clients
 @pytest.fixture(scope="module")
 def fserver(tmp_path_factory):
-    server, stop, _ = launch(tmp_path_factory.mktemp("faults") / "var",
-                             env={"KUBEAPI_WATCH_QUEUE_LENGTH": "20", "KUBEAPI_WATCH_BOOKMARK_SECONDS": "0.5",
-                                  "KUBEAPI_WATCH_REPLAY_BATCH": "50",
-                                  "KUBEAPI_CLIENT_CA_FILE": ""})
+    server, stop = start_server(tmp_path_factory.mktemp("faults"),
+                                env={"KUBEAPI_WATCH_QUEUE_LENGTH": "20", "KUBEAPI_WATCH_BOOKMARK_SECONDS": "0.5",
+                                     "KUBEAPI_WATCH_REPLAY_BATCH": "50",
+                                     "KUBEAPI_CLIENT_CA_FILE": ""})
     yield server
     stop()
 

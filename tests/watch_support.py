@@ -1,77 +1,26 @@
-"""Helpers of the watch tests (tests/test_watch*.py) and bench/watch.py:
-servers started with chosen settings (and several on one database), a
+"""Helpers of the watch tests (tests/test_watch*.py) and bench/watch.py: a
 minimal asyncio HTTP/1.1 watch client that can hold thousands of streams,
 and a blocking keep-alive client for writes."""
 import asyncio
 import http.client
 import json
-import os
 import socket
 import ssl
-import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import urlencode, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import Server, _free_port, _fresh_database  # noqa: E402
+from tests.conftest import start_server  # noqa: E402
 
 
-def launch(var_dir, env=None, database_url=None, workers=1, extra_args=()):
-    """Start ``manage.py serve``; with ``database_url`` on that database
-    (several servers on one database), else on a fresh one. Returns
-    (Server, stop, process)."""
-    drop = lambda: None  # noqa: E731
-    if database_url is None:
-        database_url, drop = _fresh_database()
-    var_dir = Path(var_dir)
-    var_dir.mkdir(parents=True, exist_ok=True)
-    if database_url is None:
-        database_url = f"sqlite:///{var_dir / 'kubeapi.sqlite3'}"
-    port = _free_port()
-    full_env = dict(os.environ, KUBEAPI_VAR_DIR=str(var_dir), KUBEAPI_DATABASE_URL=database_url)
-    full_env.update(env or {})
-    log = open(var_dir / "server.log", "ab")
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "manage.py"), "serve", "--secure-port", str(port), "--workers", str(workers),
-         *extra_args],
-        cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    server = None
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("server exited:\n" + (var_dir / "server.log").read_text())
-        kubeconfig = var_dir / "admin.kubeconfig"
-        if kubeconfig.exists():
-            token = (var_dir / "tokens.csv").read_text().split(",")[0]
-            server = Server(f"https://127.0.0.1:{port}", kubeconfig, var_dir / "ca.crt", token, var_dir,
-                            database_url)
-            try:
-                if server.request("GET", "/readyz")[0] == 200:
-                    break
-            except OSError:
-                pass
-        time.sleep(0.2)
-    else:
-        proc.kill()
-        raise RuntimeError("server did not become ready:\n" + (var_dir / "server.log").read_text())
-
-    def stop(drop_database=True):
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-        if drop_database:
-            drop()
-
-    return server, stop, proc
+def launch(directory, env=None, database_url=None, workers=1, extra_args=()):
+    """conftest.start_server (its files in ``directory``/var) → (Server, stop,
+    process), the form bench/watch.py uses; the tests call start_server."""
+    server, stop = start_server(Path(directory), extra_args, workers, env=env, database_url=database_url)
+    return server, stop, server.process
 
 
 def ssl_context(server):
