@@ -19,6 +19,7 @@ merge-diff (SMD) and apimachinery's ``managedfields``:
 Objects here are plain JSON-shaped dicts in the request's version.
 """
 import copy
+import functools
 import json
 from datetime import datetime, timezone
 
@@ -1230,28 +1231,38 @@ def _strip(managed, ident):
         entry[0] = fs
 
 
-def _update_sets(managed, live, new, t, api_version, workflow, force, ignore=None):
+def _update_sets(managed, live, new, t, api_version, workflow, force, ignore=None, versions=None):
     """Updater.update: conflicts of ``workflow`` with the other managers,
-    and fields removed from the object taken from everyone."""
+    and fields removed from the object taken from everyone. A manager whose
+    fields are in another version of the kind is compared in that version
+    (``versions``: see ``versions_of``)."""
     cmp = compare(live, new, t)
     if ignore is not None:
         cmp.exclude(ignore)
+    by_version = {api_version: cmp}
+
+    def comparison(version):
+        if version not in by_version:
+            by_version[version] = (versions and versions(version, live, new)) or cmp
+        return by_version[version]
+
     conflicts = {}
-    changed = cmp.modified.union(cmp.added)
     for ident, (fs, version, applied) in list(managed.fields.items()):
         if ident == workflow:
             continue
-        conflict = fs.intersection(changed)
+        theirs = comparison(version)
+        conflict = fs.intersection(theirs.modified.union(theirs.added))
         if not conflict.empty():
             conflicts[ident] = conflict
     if conflicts and not force:
         raise ConflictError(conflicts)
     for ident, conflict in conflicts.items():
         managed.fields[ident][0] = managed.fields[ident][0].difference(conflict)
-    if not cmp.removed.empty():
-        for ident, entry in managed.fields.items():
-            if ident != workflow:
-                entry[0] = entry[0].difference(cmp.removed)
+    for ident, entry in managed.fields.items():
+        if ident != workflow:
+            removed = comparison(entry[1]).removed
+            if not removed.empty():
+                entry[0] = entry[0].difference(removed)
     for ident in [i for i, e in managed.fields.items() if e[0].empty()]:
         del managed.fields[ident]
     return cmp
@@ -1324,7 +1335,7 @@ def _cap_update_managers(managed, api_version):
             first_for_version[version] = ident
 
 
-def update(managed, live, new, t, manager, api_version, subresource="", ignore=None):
+def update(managed, live, new, t, manager, api_version, subresource="", ignore=None, versions=None):
     """The fields a non-apply write changed become ``manager``'s (operation
     Update); they leave the other managers. ``managed`` is changed in place."""
     if not managed.fields and (live or {}).get("metadata", {}).get("uid"):
@@ -1332,7 +1343,7 @@ def update(managed, live, new, t, manager, api_version, subresource="", ignore=N
     ident = manager_id(manager, UPDATE, api_version, subresource)
     current = "current-operation"
     live_n, new_n = go_normalized(live, t), go_normalized(new, t)
-    cmp = _update_sets(managed, live_n, new_n, t, api_version, current, True, ignore)
+    cmp = _update_sets(managed, live_n, new_n, t, api_version, current, True, ignore, versions)
     fs = cmp.modified.union(cmp.added)
     if ignore is not None:
         fs = fs.recursive_difference(ignore)
@@ -1350,7 +1361,7 @@ def update(managed, live, new, t, manager, api_version, subresource="", ignore=N
     return managed
 
 
-def apply(managed, live, config, t, manager, api_version, force, subresource="", ignore=None):
+def apply(managed, live, config, t, manager, api_version, force, subresource="", ignore=None, versions=None):
     """Server-side apply of ``config`` onto ``live`` (None: the object does
     not exist yet). Returns (new object, managed), or raises ConflictError.
     ``managed`` is not changed."""
@@ -1362,7 +1373,7 @@ def apply(managed, live, config, t, manager, api_version, force, subresource="",
         update(managed, zero_object(t), live, t, BEFORE_FIRST_APPLY, api_version, ignore=ignore)
         managed.fields = {k: v for k, v in managed.fields.items()}
     try:
-        new, managed = _apply(managed, live_obj, config, t, ident, api_version, force, ignore)
+        new, managed = _apply(managed, live_obj, config, t, ident, api_version, force, ignore, versions)
     except ConflictError as exc:
         if manager != "kubectl" or force:
             raise
@@ -1373,7 +1384,7 @@ def apply(managed, live, config, t, manager, api_version, force, subresource="",
         remaining = {i: fs for i, fs in remaining.items() if not fs.empty()}
         if remaining:
             raise ConflictError(remaining) from None
-        new, managed = _apply(managed, live_obj, config, t, ident, api_version, True, ignore)
+        new, managed = _apply(managed, live_obj, config, t, ident, api_version, True, ignore, versions)
     if manager == "kubectl" and _has_last_applied(new):
         # lastAppliedUpdater: keep the client-side apply annotation in step.
         applied = copy.deepcopy(config)
@@ -1396,7 +1407,7 @@ def go_json_sorted(v):
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def _apply(managed, live, config, t, ident, api_version, force, ignore):
+def _apply(managed, live, config, t, ident, api_version, force, ignore, versions=None):
     managed = managed.copy()
     merged = merge(live, config, t)
     last = managed.fields.get(ident)
@@ -1406,7 +1417,8 @@ def _apply(managed, live, config, t, ident, api_version, force, ignore):
     managed.fields[ident] = [fs, api_version, True]
     if last is not None and not last[0].empty():
         merged = _prune(merged, managed, ident, last[0], t)
-    _update_sets(managed, go_normalized(live, t), go_normalized(merged, t), t, api_version, ident, force, ignore)
+    _update_sets(managed, go_normalized(live, t), go_normalized(merged, t), t, api_version, ident, force, ignore,
+                 versions)
     _strip(managed, ident)
     if not _equal(live, merged):
         managed.times[ident] = now()
@@ -1519,10 +1531,45 @@ def _set_managed_fields(meta, managed):
         meta.pop("managedFields", None)
 
 
-def track_write(stype, ctx, new, old):
+def versions_of(rtype):
+    """For a kind served in several versions: a function (apiVersion, live,
+    new) → the Comparison of the two objects (given in ``rtype``'s version)
+    converted to that version, or None. Upstream's Updater compares each
+    manager's fields in the version that manager wrote in; fields of one
+    version mean nothing against objects of another (HPA v1's
+    targetCPUUtilizationPercentage is v2's metrics)."""
+    from resources.store import from_storage, to_storage
+
+    others = _other_versions(rtype.group, rtype.version, rtype.plural)
+    if not others:
+        return None
+
+    def comparison(api_version, live, new):
+        target = others.get(api_version)
+        if target is None:
+            return None
+        t = type_for(target)
+        live_t, new_t = (from_storage(target, to_storage(rtype, copy.deepcopy(o))) for o in (live, new))
+        return compare(go_normalized(live_t, t), go_normalized(new_t, t), t)
+
+    return comparison
+
+
+@functools.lru_cache(maxsize=None)
+def _other_versions(group, version, plural):
+    """apiVersion → the built-in type of the same resource in another version."""
+    from resources.registry import builtin
+
+    return {t.group_version: t for t in builtin.types()
+            if t.group == group and t.plural == plural and t.version != version}
+
+
+def track_write(stype, ctx, new, old, served=None):
     """metadata.managedFields of a create (``old`` None) or update (every
     write but server-side apply, which tracks its own): the fields this
-    write changed become ``ctx.field_manager``'s, operation Update."""
+    write changed become ``ctx.field_manager``'s, operation Update, in the
+    version of the request (``served``; ``new`` and ``old`` are in the
+    storage version, ``stype``'s)."""
     meta = new.get("metadata")
     if not isinstance(meta, dict):
         return
@@ -1548,8 +1595,12 @@ def track_write(stype, ctx, new, old):
             managed = Managed()
         if not managed.fields:
             managed = _decode_or_empty(old_entries)
-    t = type_for(stype)
-    live = _without_managed_fields(old) if old is not None else {}
+    from resources.store import from_storage
+
+    rtype = served if served is not None and served.from_storage is not None else stype
+    t = type_for(rtype)
+    live = from_storage(rtype, _without_managed_fields(old)) if old is not None else {}
+    written = from_storage(rtype, _without_managed_fields(new))
     manager = ctx.field_manager
     if not manager and ctx.user is None:
         # The server's own writes (no request): bootstrap objects are the
@@ -1557,7 +1608,8 @@ def track_write(stype, ctx, new, old):
         # manager's, as upstream records them.
         manager = "kube-apiserver" if old is None else "kube-controller-manager"
     try:
-        update(managed, live, _without_managed_fields(new), t, manager, stype.group_version, ctx.subresource)
+        update(managed, live, written, t, manager, rtype.group_version, ctx.subresource,
+               versions=versions_of(rtype))
     except TypeError_:
         # UpdateNoErrors: never fail a write over bookkeeping; keep what was there.
         managed = _decode_or_empty(old_entries)
@@ -1592,7 +1644,8 @@ def apply_config(rtype, ctx, live, config, force):
     ignore = reset_fields(rtype.strategy, ctx.subresource)
     try:
         new, managed = apply(managed, _without_managed_fields(live) if live is not None else None, config, t,
-                             ctx.field_manager, rtype.group_version, force, ctx.subresource, ignore)
+                             ctx.field_manager, rtype.group_version, force, ctx.subresource, ignore,
+                             versions_of(rtype))
     except ConflictError as exc:
         raise exc.status() from None
     except TypeError_ as exc:

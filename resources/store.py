@@ -79,7 +79,7 @@ class Store:
         if generate:
             meta["name"] = validation.generate_name(meta["generateName"])
         stype.strategy.prepare_for_create(obj, ctx)
-        managedfields.track_write(stype, ctx, obj, None)
+        managedfields.track_write(stype, ctx, obj, None, served=rtype)
         admission.mutate(stype, ctx, obj, None)
         self._validate(stype, ctx, obj, None)
         if rtype.namespaced:
@@ -145,7 +145,7 @@ class Store:
                     rtype.group, rtype.plural, name,
                     f"Precondition failed: UID in precondition: {meta['uid']}, UID in object meta: {cur_meta['uid']}",
                 )
-            return self._updated(stype, ctx, new, current)
+            return self._updated(rtype, stype, ctx, new, current)
 
         try:
             return self._guaranteed_update(rtype, stype, ctx, namespace, name, apply)
@@ -171,7 +171,7 @@ class Store:
             meta = new.setdefault("metadata", {})
             # A resourceVersion in the patched object is a precondition.
             self._check_resource_version(rtype, name, meta.get("resourceVersion") or "", current["metadata"])
-            return self._updated(stype, ctx, new, current, patching=True)
+            return self._updated(rtype, stype, ctx, new, current, patching=True)
 
         for _ in range(3):
             try:
@@ -206,10 +206,10 @@ class Store:
         key = self.key(rtype, ctx, namespace, name)
         return json.loads(storage.guaranteed_update(key, apply, lambda o: fields_of(stype, o)).data)
 
-    def _updated(self, stype, ctx, new, current, patching=False):
+    def _updated(self, rtype, stype, ctx, new, current, patching=False):
         """The hooks of an update, in their fixed order, on ``new`` (storage
         version) against ``current``: the object to write, None when nothing
-        changed, or a Deletion."""
+        changed, or a Deletion. ``rtype`` is the version the request speaks."""
         cur_meta = current["metadata"]
         meta = new.setdefault("metadata", {})
         # System fields come from the stored object, whatever the client sent
@@ -228,7 +228,7 @@ class Store:
             stype.strategy.prepare_for_subresource_update(ctx.subresource, new, current, ctx)
         else:
             stype.strategy.prepare_for_update(new, current, ctx)
-        managedfields.track_write(stype, ctx, new, current)
+        managedfields.track_write(stype, ctx, new, current, served=rtype)
         if stype.strategy.tracks_generation and spec_changed(new, current):
             meta["generation"] = int(cur_meta.get("generation") or 0) + 1
         admission.mutate(stype, ctx, new, current)

@@ -611,6 +611,52 @@ def test_empty_optional_fields_are_dropped_as_go_decoding_does(api, ns):
     assert not {"env", "args"} & set(created["spec"]["containers"][0])
 
 
+def test_managed_fields_are_kept_in_the_version_each_manager_wrote(api, ns):
+    # HPAs are served as autoscaling/v1 and v2 (stored as v2). As upstream:
+    # a manager's fields are recorded in the version of its request, and
+    # compared with other writes in that version.
+    name = unique("hpa")
+    v1_path = f"/apis/autoscaling/v1/namespaces/{ns}/horizontalpodautoscalers"
+    v2_path = f"/apis/autoscaling/v2/namespaces/{ns}/horizontalpodautoscalers"
+    hpa = {"apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler", "metadata": {"name": name},
+           "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"},
+                    "maxReplicas": 5, "targetCPUUtilizationPercentage": 50}}
+    code, created = api.post(f"{v1_path}?fieldManager=v1-writer", hpa)
+    assert code == 201, created
+    [entry] = created["metadata"]["managedFields"]
+    assert (entry["manager"], entry["apiVersion"]) == ("v1-writer", "autoscaling/v1")
+    assert {"f:maxReplicas", "f:scaleTargetRef", "f:targetCPUUtilizationPercentage"} <= set(entry["fieldsV1"]["f:spec"])
+    code, v2 = api.get(f"{v2_path}/{name}")
+    assert code == 200 and v2["metadata"]["managedFields"] == created["metadata"]["managedFields"]
+
+    # A v2 writer changing the CPU target (v2: spec.metrics) takes it from the
+    # v1 writer (v1: spec.targetCPUUtilizationPercentage); the rest stays its.
+    v2["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"] = 70
+    code, updated = api.put(f"{v2_path}/{name}?fieldManager=v2-writer", v2)
+    assert code == 200, updated
+    entries = {e["manager"]: e for e in updated["metadata"]["managedFields"]}
+    assert entries["v2-writer"]["apiVersion"] == "autoscaling/v2"
+    assert set(entries["v2-writer"]["fieldsV1"]["f:spec"]) == {"f:metrics"}
+    assert "f:targetCPUUtilizationPercentage" not in entries["v1-writer"]["fieldsV1"]["f:spec"]
+    assert "f:maxReplicas" in entries["v1-writer"]["fieldsV1"]["f:spec"]
+
+    # Server-side apply through v1, then through v2: the conflict is found
+    # across versions and named in the first applier's terms.
+    applied = {"apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler", "metadata": {"name": name},
+               "spec": {"targetCPUUtilizationPercentage": 60}}
+    code, body = api.call("PATCH", f"{v1_path}/{name}?fieldManager=v1-applier&force=true", applied,
+                          ctype="application/apply-patch+yaml")
+    assert code == 200, body
+    applied = {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": name},
+               "spec": {"metrics": [{"type": "Resource", "resource": {
+                   "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}]}}
+    code, body = api.call("PATCH", f"{v2_path}/{name}?fieldManager=v2-applier", applied,
+                          ctype="application/apply-patch+yaml")
+    assert_status(body, 409, "Conflict")
+    assert body["details"]["causes"] == [{"reason": "FieldManagerConflict", "message": 'conflict with "v1-applier"',
+                                          "field": ".spec.targetCPUUtilizationPercentage"}]
+
+
 def test_body_too_large_is_413(api, ns):
     obj = cm(unique())
     obj["data"] = {"big": "x" * (3 * 1024 * 1024 + 10)}
