@@ -272,9 +272,14 @@ class Front:
         for _ in range(64):  # a burst of connections, without starving the relays
             try:
                 sock, _ = listener.accept()
-            except (BlockingIOError, InterruptedError):
+            except (BlockingIOError, InterruptedError, ConnectionAbortedError):
                 return
-            except OSError:  # out of descriptors, aborted: the next one may do
+            except OSError as exc:
+                if exc.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
+                    # Out of descriptors or memory: the listener stays readable,
+                    # so stop polling it for a second rather than spin (as asyncio does).
+                    self.loop.remove_reader(listener.fileno())
+                    self.loop.call_later(1, self.loop.add_reader, listener.fileno(), self._accept, listener)
                 return
             sock.setblocking(False)
             try:

@@ -169,3 +169,54 @@ def test_a_stalled_handshake_does_not_hold_up_others(front):
     assert sock.recv(10) == b"still here"
     sock.close()
     raw.close()
+
+
+def _cpu_ticks(pid):
+    with open(f"/proc/{pid}/stat") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def test_out_of_descriptors_backs_off_instead_of_spinning(front, tmp_path):
+    """With no descriptor left to accept with, the listening socket stays
+    readable: the front must pause accepting, not poll it in a busy loop,
+    and serve again once descriptors are free."""
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    var, _, _ = front
+    upstream = socket.create_server(("127.0.0.1", 0))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    root = os.path.dirname(os.path.dirname(os.path.abspath(tlsfront.__file__)))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kubeapi.tlsfront", "--bind", "127.0.0.1", "--port", str(port),
+         "--upstream-port", str(upstream.getsockname()[1]), "--cert", str(var / "apiserver.crt"),
+         "--key", str(var / "apiserver.key"), "--client-ca", "", "--table", str(tmp_path / "table")],
+        cwd=root, stdout=subprocess.PIPE, text=True,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (48, 48)))
+    try:
+        assert "ready" in proc.stdout.readline()
+        flood = [socket.create_connection(("127.0.0.1", port)) for _ in range(80)]
+        time.sleep(1)
+        before = _cpu_ticks(proc.pid)
+        time.sleep(2)
+        assert _cpu_ticks(proc.pid) - before < os.sysconf("SC_CLK_TCK")  # under 1 s of CPU in 2 s
+        for sock in flood:
+            sock.close()
+        wait_for(lambda: _handshakes(port, client_context(var)), timeout=15)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        upstream.close()
+
+
+def _handshakes(port, ctx):
+    try:
+        connect(port, ctx).close()
+        return True
+    except OSError:
+        return False
