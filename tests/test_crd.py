@@ -216,6 +216,23 @@ def test_crud_defaults_and_generation(api, crontabs):
     assert api.call("GET", f"{base}/one")[0] == 404
 
 
+def test_metadata_is_coerced_like_object_meta(api, crontabs):
+    # Upstream decodes a custom resource's metadata into ObjectMeta and back:
+    # empty labels, annotations and finalizers do not survive.
+    group, _, base = crontabs
+    obj = crontab(group, "coerced")
+    obj["metadata"].update(labels={}, annotations={}, finalizers=[])
+    code, created, _ = api.call("POST", base, obj)
+    assert code == 201, created
+    assert not {"labels", "annotations", "finalizers"} & set(created["metadata"])
+    code, patched, _ = api.call("PATCH", f"{base}/coerced", {"metadata": {"labels": {"a": "b"}}},
+                                content_type="application/merge-patch+json")
+    assert code == 200 and patched["metadata"]["labels"] == {"a": "b"}
+    patched["metadata"]["labels"] = {}
+    code, updated, _ = api.call("PUT", f"{base}/coerced", patched)
+    assert code == 200 and "labels" not in updated["metadata"]
+
+
 def test_schema_validation_causes(api, crontabs):
     group, _, base = crontabs
     bad = crontab(group, "bad", replicas="three", mode="medium", image="x" * 21, tags=["a", "b", "c", "d"])
