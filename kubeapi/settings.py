@@ -123,6 +123,7 @@ CELERY_BEAT_SCHEDULE = {
     "authz-controllers": {"task": "authz.sync_controllers", "schedule": 2.0},
     "collect-garbage": {"task": "resources.collect_garbage", "schedule": 2.0},
     "cleanup-custom-resources": {"task": "resources.cleanup_custom_resources", "schedule": 2.0},
+    "sync-resource-quotas": {"task": "resources.sync_resource_quotas", "schedule": 2.0},
 }
 
 LOGGING = {

@@ -61,13 +61,18 @@ def keep_immortal_namespaces(rtype, ctx, name):
                               {"name": name, "group": "", "kind": "namespaces"})
 
 
+# Plugins registered for ANY see every resource, after the resource's own
+# (ResourceQuota counts any kind, custom ones included).
+ANY = ("*", "*")
+
+
 def mutate(rtype, ctx, obj, old):
     for plugin in _mutating.get((rtype.group, rtype.plural), ()):
         plugin(rtype, ctx, obj, old)
 
 
 def validate(rtype, ctx, obj, old):
-    for plugin in _validating.get((rtype.group, rtype.plural), ()):
+    for plugin in (*_validating.get((rtype.group, rtype.plural), ()), *_validating.get(ANY, ())):
         plugin(rtype, ctx, obj, old)
 
 

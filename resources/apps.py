@@ -7,6 +7,8 @@ class ResourcesConfig(AppConfig):
 
     def ready(self):
         import resources.types  # noqa: F401  (registers the built-in kinds)
-        from resources import customresources
+        from resources import customresources, quota, tasks
 
         customresources.install()
+        if quota.sync_all not in tasks.LOOP_HOOKS:
+            tasks.LOOP_HOOKS.append(quota.sync_all)
