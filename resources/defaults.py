@@ -120,6 +120,8 @@ def format_quantity(value, fmt):
         exponent += 1
     shift = exponent % 3
     mantissa, exponent = mantissa * 10 ** shift, exponent - shift
+    if fmt == "DecimalSI" and exponent > 18:
+        mantissa, exponent = mantissa * 10 ** (exponent - 18), 18  # E is the largest suffix
     if fmt == "DecimalSI" and exponent in _DECIMAL_SUFFIX:
         return f"{mantissa}{_DECIMAL_SUFFIX[exponent]}"
     return f"{mantissa}e{exponent}" if exponent else str(mantissa)

@@ -11,9 +11,9 @@ kube-apiserver's default table convertor gives them.
 import json
 import re
 from datetime import datetime, timedelta, timezone
-from fractions import Fraction
 from functools import lru_cache
 
+from resources import defaults
 from resources.registry import Column
 
 __all__ = ["table", "age", "human_duration", "kinds"]
@@ -273,63 +273,15 @@ def _bool_ptr(value):
 # Cells show quantities as Quantity.String() does: canonicalised (1000m → 1,
 # 1536Mi stays, 0.5 → 500m), rounded up to nano precision.
 
-_QUANTITY = re.compile(
-    r"^([+-]?)(\d+(?:\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$"
-)
-_DECIMAL_SUFFIXES = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
-_DECIMAL_NAMES = {v: k for k, v in _DECIMAL_SUFFIXES.items()}
-_BINARY_SUFFIXES = {"Ki": 1, "Mi": 2, "Gi": 3, "Ti": 4, "Pi": 5, "Ei": 6}
-_BINARY_NAMES = {v: k for k, v in _BINARY_SUFFIXES.items()}
-_BINARY_NAMES[0] = ""
-
-
 def _quantity(value):
     """resource.Quantity.String() of a serialized quantity."""
     if value is None:
         return "<nil>"  # Go: String() on a nil *Quantity
     if isinstance(value, bool):
         return str(value)
-    if isinstance(value, int):
-        value = str(value)
-    elif isinstance(value, float):
-        value = repr(value)
-    m = _QUANTITY.match(str(value).strip())
-    if not m:
-        return str(value)
-    sign, number, suffix = m.group(1), m.group(2), m.group(3) or ""
-    amount = Fraction(number if not number.endswith(".") else number[:-1])
-    if suffix in _BINARY_SUFFIXES:
-        fmt, amount = "BinarySI", amount * 1024 ** _BINARY_SUFFIXES[suffix]
-    elif suffix in _DECIMAL_SUFFIXES:
-        fmt, amount = "DecimalSI", amount * Fraction(10) ** _DECIMAL_SUFFIXES[suffix]
-    else:
-        fmt, amount = "DecimalExponent", amount * Fraction(10) ** int(suffix[1:])
-    # Round away from zero to the nearest nano, as ParseQuantity does.
-    nanos = amount * 10**9
-    nanos = -(-nanos.numerator // nanos.denominator)
-    negative = sign == "-"
-    if nanos == 0:
-        return "0"
-    value = Fraction(nanos, 10**9)
-    if fmt == "BinarySI" and (value < 1024 or value.denominator != 1):
-        fmt = "DecimalSI"
-    if fmt == "BinarySI":
-        mantissa, exponent = int(value), 0
-        while mantissa % 1024 == 0 and exponent < 6:
-            mantissa, exponent = mantissa // 1024, exponent + 1
-        return ("-" if negative else "") + f"{mantissa}{_BINARY_NAMES[exponent]}"
-    mantissa, exponent = nanos, -9
-    while mantissa % 10 == 0:
-        mantissa, exponent = mantissa // 10, exponent + 1
-    shift = exponent % 3
-    mantissa, exponent = mantissa * 10**shift, exponent - shift
-    if fmt == "DecimalExponent":
-        suffix = "" if exponent == 0 else f"e{exponent}"
-    else:
-        if exponent > 18:
-            mantissa, exponent = mantissa * 10 ** (exponent - 18), 18
-        suffix = _DECIMAL_NAMES[exponent]
-    return ("-" if negative else "") + f"{mantissa}{suffix}"
+    text = value.strip() if isinstance(value, str) else value
+    parsed = defaults.parse_quantity(text)
+    return defaults.format_quantity(*parsed) if parsed else str(value)
 
 
 def _int_or_string(value):

@@ -519,7 +519,7 @@ def _usage_of(tenant, namespace, quota, names, cache):
     return out
 
 
-_seen = {}  # quota uid → resourceVersion this process last saw (settled charges)
+_seen = {}  # tenant → {quota uid → resourceVersion this process last saw}
 _pending = set()  # quota keys whose usage may still drop
 _checked = {}  # tenant → (revision, time of the last full resync)
 FULL_RESYNC_SECONDS = 60
@@ -532,7 +532,8 @@ def sync_quota(tenant, quota, cache=None):
     slot twice."""
     meta = quota["metadata"]
     key = Key(tenant, "", "resourcequotas", meta["namespace"], meta["name"])
-    settled_rv = _seen.get(meta["uid"])
+    seen = _seen.setdefault(tenant, {})
+    settled_rv = seen.get(meta["uid"])
     hard = dict((quota.get("spec") or {}).get("hard") or {})
     computed = _usage_of(tenant, meta["namespace"], quota, set(hard), {} if cache is None else cache)
     qtype = _quota_type()
@@ -562,7 +563,7 @@ def sync_quota(tenant, quota, cache=None):
         if exc.code == 404:
             return
         raise
-    _seen[meta["uid"]] = json.loads(stored.data)["metadata"]["resourceVersion"]
+    seen[meta["uid"]] = json.loads(stored.data)["metadata"]["resourceVersion"]
     if outcome["lower_later"]:
         _pending.add(key)
     else:
@@ -586,6 +587,12 @@ def sync_tenant(tenant):
             full = True
         # Charges count too: one whose object write failed is given back.
         touched = {e.namespace for e in events}
+    if full:  # forget deleted quotas
+        uids = {q["metadata"]["uid"] for q in quotas}
+        _seen[tenant] = {uid: rv for uid, rv in _seen.get(tenant, {}).items() if uid in uids}
+        _pending.intersection_update(
+            {Key(tenant, "", "resourcequotas", q["metadata"]["namespace"], q["metadata"]["name"]) for q in quotas}
+            | {k for k in _pending if k.tenant != tenant})
     caches = {}
     for quota in quotas:
         meta = quota["metadata"]
