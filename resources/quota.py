@@ -519,6 +519,21 @@ def _usage_of(tenant, namespace, quota, names, cache):
     return out
 
 
+@admission.mutating("", "resourcequotas")
+def initial_quota_status(rtype, ctx, obj, old):
+    """A new quota gets its status at creation, as the controller would
+    write it a moment later: it limits from its first moment, and no
+    background write follows the create (upstream: status arrives shortly after)."""
+    if old is not None or ctx.subresource:
+        return
+    namespace = (obj.get("metadata") or {}).get("namespace")
+    hard = dict((obj.get("spec") or {}).get("hard") or {})
+    # The quota counts itself among the namespace's quotas.
+    cache = {("", "resourcequotas"): _list(ctx.tenant, "", "resourcequotas", namespace) + [obj]}
+    used = _usage_of(ctx.tenant, namespace, obj, set(hard), cache)
+    obj["status"] = {"hard": hard, **({"used": {n: _text(q) for n, q in used.items()}} if used else {})}
+
+
 _seen = {}  # tenant → {quota uid → resourceVersion this process last saw}
 _pending = set()  # quota keys whose usage may still drop
 _checked = {}  # tenant → (revision, time of the last full resync)

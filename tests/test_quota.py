@@ -7,8 +7,18 @@ import time
 
 import pytest
 
+from conftest import start_server
 from kubectl import Kubectl, require_kubectl
 from tests.test_api import API, unique
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A server of its own: the quota loop writes statuses after these tests,
+    which would move the revision under other modules' tests."""
+    srv, stop = start_server(tmp_path_factory.mktemp("quota"))
+    yield srv
+    stop()
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +62,10 @@ def quota(api, ns, hard, name="q", **spec):
     code, body = api.post(f"/api/v1/namespaces/{ns}/resourcequotas", {
         "apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": name}, "spec": {"hard": hard, **spec}})
     assert code == 201, body
-    assert "status" not in body or not body["status"].get("hard")  # the controller fills it, as upstream
-    return wait_for(lambda: status_of(api, ns, name, lambda s: s.get("hard") and set(s.get("used") or {}) ==
-                                      set(s["hard"]) - {"foo"}), f"quota {name} status")
+    # Filled at creation (upstream: by the controller, a moment later).
+    assert body["status"]["hard"] == body["spec"]["hard"]
+    assert set(body["status"].get("used") or {}) == set(body["spec"]["hard"]) - {"foo"}
+    return body["status"]
 
 
 def status_of(api, ns, name, predicate):
@@ -313,6 +324,20 @@ def test_concurrent_creates_never_exceed_quota(api, ns):
     code, body = api.get(f"/api/v1/namespaces/{ns}/secrets")
     assert len(body["items"]) == 5
     assert status_of(api, ns, "q", lambda s: True)["used"] == {"secrets": "5"}
+
+
+def test_quota_status_follows_spec(api, ns):
+    quota(api, ns, {"resourcequotas": "2", "count/resourcequotas": "3"})
+    assert status_of(api, ns, "q", lambda s: True)["used"] == {"resourcequotas": "1", "count/resourcequotas": "1"}
+    code, body = api.get(f"/api/v1/namespaces/{ns}/resourcequotas/q")
+    body["spec"]["hard"] = {"resourcequotas": "1", "secrets": "4"}
+    assert api.put(f"/api/v1/namespaces/{ns}/resourcequotas/q", body)[0] == 200
+    wait_for(lambda: status_of(api, ns, "q", lambda s: s.get("hard") == {"resourcequotas": "1", "secrets": "4"}
+                               and s.get("used") == {"resourcequotas": "1", "secrets": "0"}), "status to follow spec")
+    forbidden(*api.post(f"/api/v1/namespaces/{ns}/resourcequotas", {
+        "apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q2"}, "spec": {"hard": {"pods": "1"}}}),
+        'resourcequotas "q2" is forbidden: exceeded quota: q, requested: resourcequotas=1, used: resourcequotas=1, '
+        "limited: resourcequotas=1")
 
 
 def test_over_charge_is_corrected(api, ns):
