@@ -80,6 +80,43 @@ def _list(tenant, group, resource, namespace):
     return [json.loads(data) for data in storage.list(tenant, group, resource, namespace).items]
 
 
+# Which namespaces of a tenant hold ResourceQuotas / LimitRanges, per
+# process: read at most once a second, not on every create (upstream's
+# admission reads an informer cache too). A namespace that holds one is read
+# live, so charging stays exact. A create through this process marks its
+# namespace at once (for longer than a read could miss the uncommitted
+# object); one made through another process binds within a second.
+HOLDERS_REFRESH_SECONDS = 1.0
+MARK_SECONDS = 5.0
+_holders = {}  # (tenant, resource) → (set of namespaces, monotonic time read)
+_marked = {}  # (tenant, resource) → {namespace: monotonic time of a create here}
+
+
+def _in_namespace(tenant, resource, namespace):
+    """The namespace's ResourceQuotas or LimitRanges (``resource``)."""
+    now = time.monotonic()
+    entry = _holders.get((tenant, resource))
+    if entry is None or now - entry[1] > HOLDERS_REFRESH_SECONDS:
+        held = {json.loads(data)["metadata"].get("namespace")
+                for data in storage.list(tenant, "", resource, None).items}
+        entry = _holders[(tenant, resource)] = (held, now)
+    marked = _marked.get((tenant, resource), {}).get(namespace)
+    if namespace in entry[0] or (marked is not None and now - marked < MARK_SECONDS):
+        return _list(tenant, "", resource, namespace)
+    return []
+
+
+@admission.validating("", "resourcequotas")
+@admission.validating("", "limitranges")
+def _mark_holder(rtype, ctx, obj, old):
+    if old is None and not ctx.dry_run:
+        now = time.monotonic()
+        marks = _marked.setdefault((ctx.tenant, rtype.plural), {})
+        for namespace in [n for n, at in marks.items() if now - at > MARK_SECONDS]:
+            marks.pop(namespace, None)
+        marks[(obj.get("metadata") or {}).get("namespace")] = now
+
+
 def _containers(pod, keys=("containers", "initContainers")):
     spec = pod.get("spec") or {}
     return [c for key in keys for c in spec.get(key) or [] if isinstance(c, dict)]
@@ -92,7 +129,7 @@ def limit_ranger_defaults(rtype, ctx, obj, old):
     container leaves out; the pod is annotated with what was set."""
     if old is not None or ctx.subresource:
         return  # upstream: pod updates cannot change containers' resources
-    ranges = _list(ctx.tenant, "", "limitranges", (obj.get("metadata") or {}).get("namespace"))
+    ranges = _in_namespace(ctx.tenant, "limitranges", (obj.get("metadata") or {}).get("namespace"))
     changed = False
     for limit_range in ranges:
         limits, requests = {}, {}
@@ -230,7 +267,7 @@ def limit_ranger_validate(rtype, ctx, obj, old):
     if old is not None and (old.get("metadata") or {}).get("deletionTimestamp"):
         return
     check = _limit_pod if rtype.plural == "pods" else _limit_claim
-    for limit_range in _list(ctx.tenant, "", "limitranges", (obj.get("metadata") or {}).get("namespace")):
+    for limit_range in _in_namespace(ctx.tenant, "limitranges", (obj.get("metadata") or {}).get("namespace")):
         found = check(obj, limit_range)
         if found:
             raise _forbidden(rtype, obj, _aggregate(found))
@@ -424,7 +461,7 @@ def resource_quota(rtype, ctx, obj, old):
     if old is not None and (group, resource) not in (("", "pods"), ("", "services"), ("", "persistentvolumeclaims")):
         return  # object counts change on create only
     namespace = (obj.get("metadata") or {}).get("namespace")
-    quotas = _list(ctx.tenant, "", "resourcequotas", namespace)
+    quotas = _in_namespace(ctx.tenant, "resourcequotas", namespace)
     if not quotas:
         return
     delta = usage(group, resource, obj)

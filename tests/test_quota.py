@@ -383,3 +383,34 @@ def test_kubectl_describe_limits(api, ns, kubectl):
     assert ["Type", "Resource", "Min", "Max", "Default", "Request", "Default", "Limit", "Max", "Limit/Request",
             "Ratio"] in lines
     assert ["Container", "cpu", "100m", "1", "500m", "500m", "4"] in lines
+
+
+def test_a_quota_binds_in_every_server_process(tmp_path):
+    """Admission reads which namespaces hold quotas from a per-process cache
+    refreshed every second: a quota created through one process must bind
+    creates served by the other too, promptly."""
+    srv, stop = start_server(tmp_path, workers=2)
+    try:
+        if not srv.database_url.startswith("postgres"):
+            pytest.skip("two server processes need PostgreSQL")
+        api = API(srv)
+        ns = api.create_namespace(unique("quota"))
+        for i in range(20):  # both processes have looked at (and cached) this tenant's quotas
+            assert api.post(f"/api/v1/namespaces/{ns}/secrets", {
+                "apiVersion": "v1", "kind": "Secret", "metadata": {"name": f"warm-{i}"}})[0] == 201
+        quota(api, ns, {"count/configmaps": "2"})  # kube-root-ca.crt is one already
+        names = iter(range(1000))
+
+        def refused():
+            code, body = api.post(f"/api/v1/namespaces/{ns}/configmaps", {
+                "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"cm-{next(names)}"}})
+            assert code in (201, 403), body
+            return code == 403 and body
+
+        body = wait_for(refused, "a create refused by the new quota", timeout=10)
+        assert body["message"].startswith("configmaps \"cm-") and "exceeded quota: q" in body["message"]
+        # The process that did not create the quota learns of it within a
+        # second; from then on every create is refused, whichever serves it.
+        wait_for(lambda: all(refused() for _ in range(10)), "ten refusals in a row", timeout=10)
+    finally:
+        stop()
