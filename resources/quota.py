@@ -117,6 +117,12 @@ def _mark_holder(rtype, ctx, obj, old):
         marks[(obj.get("metadata") or {}).get("namespace")] = now
 
 
+def _items(limit_range):
+    """A LimitRange's items (entries that are not objects were refused on
+    write; older stored ones are skipped, never a crash)."""
+    return [i for i in (limit_range.get("spec") or {}).get("limits") or [] if isinstance(i, dict)]
+
+
 def _containers(pod, keys=("containers", "initContainers")):
     spec = pod.get("spec") or {}
     return [c for key in keys for c in spec.get(key) or [] if isinstance(c, dict)]
@@ -133,7 +139,7 @@ def limit_ranger_defaults(rtype, ctx, obj, old):
     changed = False
     for limit_range in ranges:
         limits, requests = {}, {}
-        for item in (limit_range.get("spec") or {}).get("limits") or []:
+        for item in _items(limit_range):
             if item.get("type") == "Container":
                 requests.update(item.get("defaultRequest") or {})
                 limits.update(item.get("default") or {})
@@ -234,7 +240,7 @@ def _pod_totals(pod, field):
 
 def _limit_pod(obj, limit_range):
     found = []
-    for item in (limit_range.get("spec") or {}).get("limits") or []:
+    for item in _items(limit_range):
         kind = item.get("type")
         if kind == "Container":
             for c in _containers(obj):
@@ -249,7 +255,7 @@ def _limit_pod(obj, limit_range):
 def _limit_claim(obj, limit_range):
     requests = _resource_list(((obj.get("spec") or {}).get("resources") or {}).get("requests"))
     found = []
-    for item in (limit_range.get("spec") or {}).get("limits") or []:
+    for item in _items(limit_range):
         if item.get("type") != "PersistentVolumeClaim":
             continue
         for name in sorted(item.get("min") or {}):

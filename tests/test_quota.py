@@ -414,3 +414,13 @@ def test_a_quota_binds_in_every_server_process(tmp_path):
         wait_for(lambda: all(refused() for _ in range(10)), "ten refusals in a row", timeout=10)
     finally:
         stop()
+
+
+def test_a_null_limit_range_item_is_refused_as_an_empty_one(api, ns):
+    # Go decodes a null list element as an empty LimitRangeItem: its type is required.
+    code, body = api.post(f"/api/v1/namespaces/{ns}/limitranges", {
+        "apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "nulls"}, "spec": {"limits": [None]}})
+    assert code == 422, body
+    assert [(c["field"], c["reason"]) for c in body["details"]["causes"]] == [("spec.limits[0].type", "FieldValueRequired")]
+    code, body = api.post(f"/api/v1/namespaces/{ns}/pods", pod("after-null"))
+    assert code == 201, body

@@ -1569,10 +1569,10 @@ class LimitRangeStrategy(BuiltinStrategy):
         errs = []
         for i, item in enumerate(spec_of(obj).get("limits") or []):
             ipath = f"spec.limits[{i}]"
-            if not isinstance(item, dict):
-                continue
-            if not item.get("type"):
+            if not isinstance(item, dict) or not item.get("type"):  # null decodes as an empty item in Go
                 errs.append(required(f"{ipath}.type"))
+                if not isinstance(item, dict):
+                    continue
             for key in ("max", "min", "default", "defaultRequest", "maxLimitRequestRatio"):
                 for name, quantity in (item.get(key) or {}).items():
                     errs += validate_quantity(quantity, key_path(f"{ipath}.{key}", name))
