@@ -70,6 +70,17 @@ def _fresh_database():
     return None, lambda: None
 
 
+def wait_for(predicate, timeout=20, interval=0.1):
+    """Poll until ``predicate()`` is truthy: its value, or None after
+    ``timeout`` seconds (callers assert, with what to show when it failed)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result or time.monotonic() > deadline:
+            return result or None
+        time.sleep(interval)
+
+
 def start_server(tmp_path, extra_args=(), workers=1, env=None, database_url=None):
     """Start ``manage.py serve`` with its files in ``tmp_path``/var, ``env``
     on top of this process's environment; with ``database_url`` on that

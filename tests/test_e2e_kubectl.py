@@ -5,12 +5,12 @@ with an older one ($KUBECTL_OLD, JSON bodies) when it is there. Expected
 output is what kubectl prints against kube-apiserver v1.32.
 """
 import json
-import time
 import uuid
 
 import pytest
 import yaml
 
+from conftest import wait_for
 from kubectl import BOTH_KUBECTLS, kubectl_for
 
 pytestmark = pytest.mark.e2e
@@ -39,15 +39,6 @@ def rows(output):
 def squeeze(text):
     """Describe output with runs of blanks made one (column widths vary by kubectl version)."""
     return "\n".join(" ".join(line.split()) for line in text.splitlines())
-
-
-def wait_for(predicate, timeout=20, interval=0.3):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return False
 
 
 # ---------------------------------------------------------------- version

@@ -3,11 +3,10 @@ defaults and their annotation, min/max/ratio refusals, quota counts and
 compute resources with upstream's messages, status kept current by the
 background loop, charges that hold under concurrent creates."""
 import threading
-import time
 
 import pytest
 
-from conftest import start_server
+from conftest import start_server, wait_for
 from kubectl import Kubectl, require_kubectl
 from tests.test_api import API, unique
 
@@ -47,17 +46,6 @@ def limit_range(api, ns, *limits):
     assert code == 201, body
 
 
-def wait_for(check, what, timeout=20):
-    deadline = time.time() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
-
-
 def quota(api, ns, hard, name="q", **spec):
     code, body = api.post(f"/api/v1/namespaces/{ns}/resourcequotas", {
         "apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": name}, "spec": {"hard": hard, **spec}})
@@ -76,8 +64,9 @@ def status_of(api, ns, name, predicate):
 
 
 def wait_used(api, ns, name, resource, value):
-    return wait_for(lambda: status_of(api, ns, name, lambda s: (s.get("used") or {}).get(resource) == value),
-                    f"{name}.status.used[{resource}] == {value}")
+    status = wait_for(lambda: status_of(api, ns, name, lambda s: (s.get("used") or {}).get(resource) == value))
+    assert status, f"timed out waiting for {name}.status.used[{resource}] == {value}"
+    return status
 
 
 def forbidden(code, body, message):
@@ -294,7 +283,7 @@ def test_quota_count_of_custom_resource(api, ns):
                      "openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}}]}})
     assert code == 201, body
     url = f"/apis/{group}/v1/namespaces/{ns}/widgets"
-    wait_for(lambda: api.get(url)[0] == 200, "the CRD to be served")
+    assert wait_for(lambda: api.get(url)[0] == 200), "the CRD is not served"
     quota(api, ns, {f"count/widgets.{group}": "1"})
     widget = {"apiVersion": f"{group}/v1", "kind": "Widget", "metadata": {"name": "w1"}}
     assert api.post(url, widget)[0] == 201
@@ -332,8 +321,9 @@ def test_quota_status_follows_spec(api, ns):
     code, body = api.get(f"/api/v1/namespaces/{ns}/resourcequotas/q")
     body["spec"]["hard"] = {"resourcequotas": "1", "secrets": "4"}
     assert api.put(f"/api/v1/namespaces/{ns}/resourcequotas/q", body)[0] == 200
-    wait_for(lambda: status_of(api, ns, "q", lambda s: s.get("hard") == {"resourcequotas": "1", "secrets": "4"}
-                               and s.get("used") == {"resourcequotas": "1", "secrets": "0"}), "status to follow spec")
+    assert wait_for(lambda: status_of(api, ns, "q", lambda s: s.get("hard") == {"resourcequotas": "1", "secrets": "4"}
+                                      and s.get("used") == {"resourcequotas": "1", "secrets": "0"})), \
+        "the status did not follow the spec"
     forbidden(*api.post(f"/api/v1/namespaces/{ns}/resourcequotas", {
         "apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q2"}, "spec": {"hard": {"pods": "1"}}}),
         'resourcequotas "q2" is forbidden: exceeded quota: q, requested: resourcequotas=1, used: resourcequotas=1, '
@@ -407,11 +397,12 @@ def test_a_quota_binds_in_every_server_process(tmp_path):
             assert code in (201, 403), body
             return code == 403 and body
 
-        body = wait_for(refused, "a create refused by the new quota", timeout=10)
+        body = wait_for(refused, timeout=10)
+        assert body, "no create was refused by the new quota"
         assert body["message"].startswith("configmaps \"cm-") and "exceeded quota: q" in body["message"]
         # The process that did not create the quota learns of it within a
         # second; from then on every create is refused, whichever serves it.
-        wait_for(lambda: all(refused() for _ in range(10)), "ten refusals in a row", timeout=10)
+        assert wait_for(lambda: all(refused() for _ in range(10)), timeout=10), "no ten refusals in a row"
     finally:
         stop()
 

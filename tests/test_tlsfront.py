@@ -12,6 +12,7 @@ import pytest
 
 from authz.x509 import ConnectionTable
 from kubeapi import bootstrap, tlsfront
+from tests.conftest import wait_for
 
 
 class Upstream(asyncio.Protocol):
@@ -71,13 +72,6 @@ def connect(port, ctx):
     return sock
 
 
-def wait_for(predicate, timeout=5):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
-
-
 def test_large_payloads_both_ways_with_a_slow_reader(front):
     var, port, _ = front
     payload = hashlib.sha256(b"seed").digest() * (8 * 1024 * 1024 // 32)  # 8 MiB, not compressible by accident
@@ -121,7 +115,7 @@ def test_table_names_the_certificate_while_connected_and_forgets_it_after(front)
     assert address == "127.0.0.1"
     assert identity["cn"] == ["jane"] and identity["o"] == ["devs"]
     sock.close()
-    wait_for(lambda: table.lookup(local_port) is None)
+    assert wait_for(lambda: table.lookup(local_port) is None, timeout=5)
 
 
 def test_connection_without_certificate_is_recorded_without_identity(front):
@@ -142,7 +136,7 @@ def test_upstream_close_reaches_the_client(front):
     except ssl.SSLError:
         pass  # an EOF without close_notify is also an end
     local_port = Upstream.ports[-1]
-    wait_for(lambda: table.lookup(local_port) is None)
+    assert wait_for(lambda: table.lookup(local_port) is None, timeout=5)
     sock.close()
 
 
@@ -207,7 +201,7 @@ def test_out_of_descriptors_backs_off_instead_of_spinning(front, tmp_path):
         assert _cpu_ticks(proc.pid) - before < os.sysconf("SC_CLK_TCK")  # under 1 s of CPU in 2 s
         for sock in flood:
             sock.close()
-        wait_for(lambda: _handshakes(port, client_context(var)), timeout=15)
+        assert wait_for(lambda: _handshakes(port, client_context(var)), timeout=15)
     finally:
         proc.terminate()
         proc.wait(10)

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.conftest import _free_port, start_server
+from tests.conftest import _free_port, start_server, wait_for
 from tests.watch_support import AsyncWatch, Client, WatchClosed, configmap, ensure_namespace, metrics
 
 pytestmark = pytest.mark.e2e
@@ -29,15 +29,6 @@ def run(coro, timeout=120):
 
 def rv(obj):
     return int(obj["metadata"]["resourceVersion"])
-
-
-def wait_for(predicate, timeout=20, interval=0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return False
 
 
 def connections(server):
