@@ -9,6 +9,7 @@ from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from authz import tokens_api
 from authz.models import APIToken, CompiledBinding, RBACState, Scope
+from resources.admin import ReadOnly
 
 
 @admin.register(APIToken)
@@ -37,17 +38,6 @@ if admin.site.is_registered(User):
 @admin.register(User)
 class KubeUserAdmin(UserAdmin):
     actions = [create_api_token]
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Scope)

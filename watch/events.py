@@ -46,25 +46,24 @@ class Event:
         return value
 
     def fields(self):
-        value = self._fields
-        if not isinstance(value, dict):
-            value = dict(_decode(value) or {})
-            value["metadata.name"] = self.name
-            value["metadata.namespace"] = self.namespace
-            self._fields = value
-        return value
+        if not isinstance(self._fields, dict):
+            self._fields = self._with_meta_fields(self._fields)
+        return self._fields
 
     def prev_labels(self):
         self._prev_labels = value = _decode(self._prev_labels) or {}
         return value
 
     def prev_fields(self):
-        value = self._prev_fields
-        if not isinstance(value, dict):
-            value = dict(_decode(value) or {})
-            value["metadata.name"] = self.name
-            value["metadata.namespace"] = self.namespace
-            self._prev_fields = value
+        if not isinstance(self._prev_fields, dict):
+            self._prev_fields = self._with_meta_fields(self._prev_fields)
+        return self._prev_fields
+
+    def _with_meta_fields(self, stored):
+        """The kind's stored selectable fields plus the two every kind has."""
+        value = dict(_decode(stored) or {})
+        value["metadata.name"] = self.name
+        value["metadata.namespace"] = self.namespace
         return value
 
     def has_prev(self):
