@@ -27,7 +27,7 @@ import time
 from celery import shared_task
 from django.conf import settings
 
-from resources import crschema, errors, managedfields
+from resources import crschema, errors
 from resources import validation as v
 from resources.registry import Column, Registry, ResourceType, builtin
 from resources.strategy import Strategy
@@ -208,10 +208,6 @@ def table_of(columns):
 
 
 # ============================================================== the strategy
-def _object_meta_type():
-    return managedfields.type_for_definition("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta")
-
-
 class CustomResourceStrategy(Strategy):
     """One per served version: that version's schema prunes, defaults and
     validates."""
@@ -235,10 +231,6 @@ class CustomResourceStrategy(Strategy):
         crschema.prune(obj, self.schema)
         crschema.drop_nulls(obj, self.schema)
         crschema.default(obj, self.schema)
-        if isinstance(obj.get("metadata"), dict):
-            # Upstream coerces a custom resource's metadata through ObjectMeta:
-            # what its Go type omits when empty (labels: {}, finalizers: []) goes.
-            managedfields.drop_omitted(obj["metadata"], _object_meta_type())
 
     def prepare_for_create(self, obj, ctx):
         if self.terminating:

@@ -1107,10 +1107,6 @@ def make_mutator(rtype, info, ctx, ptype, body, query):
                 raise _invalid_patch(shown(), "strict decoding error: " + ", ".join(errs))
             if mode == "Warn":
                 ctx.warnings.extend(errs)
-        if defname:
-            from resources import managedfields
-
-            managedfields.drop_omitted(patched, managedfields.type_for_definition(defname))
         patched["apiVersion"], patched["kind"] = target.get("apiVersion"), target.get("kind")
         _check_name(patched, info, rtype)
         if scale:

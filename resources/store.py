@@ -36,6 +36,22 @@ def from_storage(rtype, obj):
     return rtype.from_storage(obj) if rtype.from_storage else obj
 
 
+OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+
+
+def as_decoded(rtype, obj):
+    """``obj`` as kube-apiserver's decoder leaves every write: what the Go
+    types omit when empty (omitempty: `labels: {}`, `finalizers: []`,
+    nulls) is gone. A custom resource has no Go type but its metadata,
+    which upstream coerces through ObjectMeta."""
+    if isinstance(obj, dict):
+        if rtype.schema_name:
+            managedfields.drop_omitted(obj, managedfields.type_for_definition(rtype.schema_name))
+        elif isinstance(obj.get("metadata"), dict):
+            managedfields.drop_omitted(obj["metadata"], managedfields.type_for_definition(OBJECT_META))
+    return obj
+
+
 def fields_of(rtype, obj):
     """Values of the kind's selectable fields, stored beside the object so
     field selectors run in SQL. Missing values are "" (upstream matches
@@ -61,7 +77,7 @@ class Store:
     def create(self, rtype, ctx, obj):
         """``obj`` is in the served version; returns the stored object (storage version)."""
         stype = _storage_type(rtype, self.registry)
-        obj = to_storage(rtype, obj)
+        obj = to_storage(rtype, as_decoded(rtype, obj))
         meta = obj.setdefault("metadata", {})
         if not isinstance(meta, dict):
             raise errors.bad_request("metadata must be an object")
@@ -131,8 +147,8 @@ class Store:
         For kinds that allow it, a PUT to a missing name creates the object
         (``ctx.extra["created"]`` tells)."""
         stype = _storage_type(rtype, self.registry)
-        served = obj
-        obj = to_storage(rtype, obj)
+        served = as_decoded(rtype, obj)
+        obj = to_storage(rtype, served)
         want_rv = (obj.get("metadata") or {}).get("resourceVersion") or ""
 
         def apply(current):
@@ -167,7 +183,7 @@ class Store:
         stype = _storage_type(rtype, self.registry)
 
         def apply(current):
-            new = to_storage(rtype, mutate(from_storage(rtype, json.loads(json.dumps(current)))))
+            new = to_storage(rtype, as_decoded(rtype, mutate(from_storage(rtype, json.loads(json.dumps(current))))))
             meta = new.setdefault("metadata", {})
             # A resourceVersion in the patched object is a precondition.
             self._check_resource_version(rtype, name, meta.get("resourceVersion") or "", current["metadata"])

@@ -16,7 +16,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from kubeapi import requestinfo
-from resources import codecs, discovery, errors, managedfields, schemas, selectors, tenants
+from resources import codecs, discovery, errors, schemas, selectors, tenants
 from resources.encoding import dump_json
 from resources.registry import builtin
 from resources.store import Store, from_storage
@@ -284,10 +284,6 @@ class ResourceView(KubeAPIView):
                 ctx.warnings.extend(problems)
             return obj
         self._field_validation(obj, defname, kind, version, ctx)
-        if defname:
-            # What decoding into the Go types drops (omitempty): `labels: {}`,
-            # `finalizers: []`, nulls. The patch path does the same.
-            managedfields.drop_omitted(obj, managedfields.type_for_definition(defname))
         return obj
 
     def _field_validation(self, obj, defname, kind, version, ctx):

@@ -603,6 +603,11 @@ def test_empty_optional_fields_are_dropped_as_go_decoding_does(api, ns):
     updated["metadata"]["labels"] = {}
     code, updated = api.put(f"{CM}/{obj['metadata']['name']}", updated)
     assert code == 200 and "labels" not in updated["metadata"]
+    # Patches too: every write goes through the store's decoding step.
+    code, patched = api.call("PATCH", f"{CM}/{obj['metadata']['name']}",
+                             [{"op": "add", "path": "/metadata/annotations", "value": {}}],
+                             ctype="application/json-patch+json")
+    assert code == 200 and "annotations" not in patched["metadata"], patched
     # Inside the spec too; a container's `name` (no omitempty) is kept even when empty.
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": unique()},
            "spec": {"containers": [{"name": "c", "image": "x", "env": [], "args": None}]}}
