@@ -27,7 +27,7 @@ from resources import errors
 PUBLIC_PATHS = ("/healthz", "/livez", "/readyz", "/version", "/version/")
 
 
-def _is_public(path):
+def is_public(path):
     return any(path == p or (p != "/version/" and path.startswith(p + "/")) for p in PUBLIC_PATHS)
 
 
@@ -43,8 +43,10 @@ def authenticate(request, tenant, path):
             return _authenticated(user)
     header = meta.get("HTTP_AUTHORIZATION", "")
     if header:
+        # As upstream's bearer authenticator: exactly one space after the
+        # scheme ("Bearer  t" carries an empty token, and is refused).
         scheme, _, token = header.partition(" ")
-        token = token.strip()
+        token = token.split(" ", 1)[0]
         if scheme.lower() != "bearer" or not token:
             raise errors.unauthorized()
         user = token_user(tenant, token)
@@ -54,7 +56,7 @@ def authenticate(request, tenant, path):
     mode = conf.anonymous_mode()
     if presented:
         raise errors.unauthorized()
-    if mode == "all" or (mode == "public" and _is_public(path)):
+    if mode == "all" or (mode == "public" and is_public(path)):
         return UserInfo(ANONYMOUS, "", (UNAUTHENTICATED,))
     raise errors.unauthorized()
 

@@ -37,23 +37,30 @@ def check(request, info, trail=None):
     user = authentication.authenticate(request, info.tenant, info.path)
     if trail is not None:
         trail.user = user
-    acting = impersonation.impersonate(info.tenant, user, impersonation.request_headers(request))
+    tenant = info.tenant
+    if not info.is_resource_request and authentication.is_public(info.path) and not tenants.exists(tenant):
+        # Health and version are the server's, not the tenant's: in a tenant
+        # that does not exist they answer as in ``default``, so nobody can
+        # probe which tenants exist.
+        tenant = "default"
+    else:
+        tenants.ensure(tenant)
+    acting = impersonation.impersonate(tenant, user, impersonation.request_headers(request))
     if acting is not None:
         if trail is not None:
             trail.impersonated = acting
         user = acting
-    tenants.ensure(info.tenant, user)
     attrs = attributes_for(user, info)
     if trail is not None:
         trail.decide(attrs)
     if conf.authorization_mode() == "AlwaysAllow":
         allowed, reason = True, ""
     else:
-        allowed, reason = authorizer.authorize(info.tenant, attrs)
+        allowed, reason = authorizer.authorize(tenant, attrs)
     if trail is not None:
         trail.annotations["authorization.k8s.io/decision"] = "allow" if allowed else "forbid"
         trail.annotations["authorization.k8s.io/reason"] = reason or (
-            authorizer.explain(info.tenant, attrs) if trail.level not in (None, "None") else "")
+            authorizer.explain(tenant, attrs) if trail.level not in (None, "None") else "")
     if not allowed:
         raise authorizer.forbidden(attrs, reason)
     return user
@@ -67,7 +74,10 @@ class KubernetesFilters:
         path = request.path
         if path.startswith(EXEMPT):
             return self.get_response(request)
-        info = requestinfo.parse(request.method, path, request.GET)
+        try:
+            info = requestinfo.parse(request.method, path, request.GET)
+        except errors.APIError as exc:
+            return exc.response()
         request.kube = info
         trail = audit.begin(request, info)
         if trail is not None:

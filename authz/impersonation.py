@@ -47,7 +47,8 @@ def requested(headers):
     if uid:
         out.append(("UID", "", uid, ""))
     if (groups or extras or uid) and not user:
-        raise errors.internal(f"requested {_describe(out)} without impersonating a user")
+        # Upstream answers this with a 500; it is the client's mistake, so 400.
+        raise errors.bad_request(f"requested {_describe(out)} without impersonating a user")
     return out
 
 

@@ -155,7 +155,8 @@ def verify(token):
         raise InvalidToken("malformed token")
     alg = header.get("alg")
     keys = verification_keys()
-    candidates = [keys[header["kid"]]] if header.get("kid") in keys else list(keys.values())
+    kid = header.get("kid")
+    candidates = [keys[kid]] if isinstance(kid, str) and kid in keys else list(keys.values())
     signing_input = f"{header_b64}.{claims_b64}".encode()
     for key in candidates:
         try:
@@ -244,6 +245,7 @@ def authenticate(tenant, token):
         # Not signed by us: maybe someone else's JWT. The caller answers 401
         # when no authenticator accepts the token.
         return None
+    _check_claims(claims)
     if claims.get(TENANT_CLAIM, "default") != tenant:
         raise InvalidToken("token was issued for another cluster")
     if claims.get("iss") == LEGACY_ISSUER:
@@ -251,6 +253,34 @@ def authenticate(tenant, token):
     if claims.get("iss") not in conf.service_account_issuers():
         raise InvalidToken("token issuer is not accepted")
     return _bound_user(tenant, claims)
+
+
+_STRING_CLAIMS = ("iss", "sub", "jti", TENANT_CLAIM, "kubernetes.io/serviceaccount/namespace",
+                  "kubernetes.io/serviceaccount/service-account.name",
+                  "kubernetes.io/serviceaccount/service-account.uid", "kubernetes.io/serviceaccount/secret.name")
+
+
+def _check_claims(claims):
+    """Refuse (InvalidToken) claims of the wrong JSON type before anything
+    reads them: even a token signed with our key is input (it may have been
+    issued by another server sharing the key, or by an older version)."""
+    def number(value):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+    def string(value):
+        return isinstance(value, str) and "\x00" not in value
+
+    ok = all(number(claims[c]) for c in ("exp", "nbf", "iat") if c in claims)
+    ok = ok and all(string(claims[c]) for c in _STRING_CLAIMS if c in claims)
+    aud = claims.get("aud", [])
+    ok = ok and (string(aud) or (isinstance(aud, list) and all(string(a) for a in aud)))
+    private = claims.get("kubernetes.io") or {}
+    ok = ok and isinstance(private, dict) and string(private.get("namespace", ""))
+    for kind in ("serviceaccount", "pod", "secret", "node"):
+        ref = (private.get(kind) or {}) if ok else None
+        ok = ok and isinstance(ref, dict) and all(string(ref.get(f, "")) for f in ("name", "uid"))
+    if not ok:
+        raise InvalidToken("malformed token claims")
 
 
 def _bound_user(tenant, claims):

@@ -14,6 +14,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kubeapi.settings")
 from kubeapi.wsgi import application as wsgi_application  # noqa: E402
 from kubeapi.wsgibridge import WSGIBridge  # noqa: E402
 
+from authz import x509  # noqa: E402
 from watch import hub as watch_hub  # noqa: E402
 from watch import stream as watch_stream  # noqa: E402
 
@@ -43,7 +44,26 @@ async def application(scope, receive, send):
                 watch_hub.get_hub().stop()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+    if x509.table() is not None and _not_from_front(scope):
+        await _refuse_direct(send)
+        return
     if watch_stream.is_watch(scope):
         await watch_stream.serve(scope, receive, send)
         return
     await _wsgi(scope, receive, send)
+
+
+def _not_from_front(scope):
+    """Behind the TLS front, granian's loopback port is the front's alone:
+    a connection the front did not record is another local process
+    talking plain HTTP past TLS and client certificates."""
+    host, port = scope.get("client") or ("", 0)
+    return host != "127.0.0.1" or x509.table().lookup(int(port or 0)) is None  # granian: the port is a str
+
+
+async def _refuse_direct(send):
+    body = (b'{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":'
+            b'"connections must come through the TLS front (the secure port)","reason":"Forbidden","code":403}')
+    await send({"type": "http.response.start", "status": 403,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})

@@ -1,7 +1,9 @@
 """RequestInfo: the request's verb and target, parsed once from the URL as
 kube-apiserver's RequestInfoFactory does, then handed down."""
+import re
 from dataclasses import dataclass
-from urllib.parse import unquote
+
+from resources import errors
 
 _WRITE_VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch"}
 
@@ -22,19 +24,33 @@ class RequestInfo:
     parts: tuple = ()
 
 
+# A tenant is a logical cluster named as kcp names them: a DNS-1123 label.
+_TENANT = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+NOT_FOUND = "the server could not find the requested resource"
+
+
 def split_tenant(path):
-    """``/clusters/<tenant>/rest`` → (tenant, /rest); plain paths → default."""
+    """``/clusters/<tenant>/rest`` → (tenant, /rest); plain paths → default.
+    A name that cannot be a tenant's answers 404, as no such tenant exists."""
     if path.startswith("/clusters/"):
         rest = path[len("/clusters/"):]
         tenant, _, tail = rest.partition("/")
-        return unquote(tenant), "/" + tail
+        if len(tenant) > 63 or not _TENANT.fullmatch(tenant):
+            raise errors.APIError(404, "NotFound", NOT_FOUND)
+        return tenant, "/" + tail
     return "default", path
 
 
 def parse(method, path, query):
-    """``query`` is a mapping of query parameters (for watch / fieldSelector)."""
+    """``path`` is the decoded URL path (Django's and ASGI's ``path``; it is
+    not decoded again, as upstream splits ``URL.Path``); ``query`` a mapping
+    of query parameters. Raises a 404 Status for a malformed tenant name and
+    400 for a NUL byte anywhere in the path or the query, which no name,
+    selector or token can hold and PostgreSQL cannot store."""
+    if "\x00" in path or any("\x00" in key or any("\x00" in v for v in query.getlist(key)) for key in query):
+        raise errors.bad_request("invalid request: the path or query contains a NUL byte")
     tenant, path = split_tenant(path)
-    parts = [unquote(p) for p in path.strip("/").split("/") if p != ""]
+    parts = [p for p in path.strip("/").split("/") if p != ""]
     info = RequestInfo(False, path, method.lower(), tenant=tenant)
     if not parts or parts[0] not in ("api", "apis"):
         return info
@@ -86,7 +102,7 @@ def _selected_name(selector):
     it is a valid path segment; "" otherwise."""
     if "metadata.name" not in selector:
         return ""
-    from resources import errors, selectors
+    from resources import selectors
 
     try:
         requirements = selectors.parse_field_selector(selector)

@@ -1,8 +1,9 @@
-"""Tenants (logical clusters) come into being on first use by a cluster
-admin (``system:masters``), as a kcp workspace does on creation: the
-counter row, then the namespaces kube-apiserver's bootstrap controller keeps
-(default, kube-system, kube-public, kube-node-lease). Anyone else asking
-for a tenant that does not exist gets 404.
+"""Tenants (logical clusters). ``default`` is created when the server
+starts; every other tenant only by an operator (``manage.py create_tenant``),
+never by a request: a request for a tenant that does not exist answers 404
+whoever sends it. Creating one writes the counter row, then the namespaces
+kube-apiserver's bootstrap controller keeps (default, kube-system,
+kube-public, kube-node-lease) and the steps of ``BOOTSTRAP_HOOKS``.
 """
 import ipaddress
 import threading
@@ -15,7 +16,6 @@ from resources.storage import Key, storage
 from resources.strategy import Context
 
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
-ADMIN_GROUP = "system:masters"
 
 _ready = set()  # tenants known to exist in this process
 _lock = threading.Lock()
@@ -24,9 +24,19 @@ _lock = threading.Lock()
 BOOTSTRAP_HOOKS = []
 
 
-def ensure(tenant, user=None, create=True):
-    """Make sure ``tenant`` exists; create it when ``create`` and the user
-    (None: the server itself) is a cluster admin. Raises 404 otherwise."""
+def exists(tenant):
+    if tenant in _ready:
+        return True
+    try:
+        storage.current_revision(tenant)
+    except errors.APIError:
+        return False
+    return True
+
+
+def ensure(tenant, create=False):
+    """Make sure ``tenant`` exists (raises 404 when it does not) and is
+    bootstrapped in this process; ``create`` makes it first."""
     if tenant in _ready:
         return
     with _lock:
@@ -35,7 +45,7 @@ def ensure(tenant, user=None, create=True):
         try:
             storage.current_revision(tenant)
         except errors.APIError:
-            if not create or (user is not None and ADMIN_GROUP not in getattr(user, "groups", ())):
+            if not create:
                 raise
             storage.ensure_tenant(tenant)
         _bootstrap_namespaces(tenant)

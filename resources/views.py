@@ -44,7 +44,7 @@ class KubeAPIView(APIView):
         request.kube = getattr(request._request, "kube", None) or requestinfo.parse(
             request.method, request.path, request.GET)
         super().initial(request, *args, **kwargs)
-        tenants.ensure(request.kube.tenant, request.user)
+        tenants.ensure(request.kube.tenant)
 
     def handle_exception(self, exc):
         if isinstance(exc, errors.APIError):
@@ -463,11 +463,11 @@ def decode_continue(token):
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         data = json.loads(raw)
-        if data.get("v") != "meta.k8s.io/v1":
+        if not isinstance(data, dict) or data.get("v") != "meta.k8s.io/v1":
             raise ValueError("unsupported version")
         revision = int(data["rv"])
         ns, name = data["start"]
-        if revision <= 0 or not isinstance(ns, str) or not isinstance(name, str):
+        if revision <= 0 or not isinstance(ns, str) or not isinstance(name, str) or "\x00" in ns + name:
             raise ValueError("bad start")
     except (ValueError, KeyError, TypeError, binascii.Error, json.JSONDecodeError):
         raise errors.bad_request("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)") from None

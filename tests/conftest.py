@@ -70,6 +70,16 @@ def _fresh_database():
     return None, lambda: None
 
 
+def create_tenant(server, name):
+    """Create tenant ``name`` on ``server`` as an operator does
+    (``manage.py create_tenant``: requests never create tenants); returns
+    its path prefix, ``/clusters/<name>``."""
+    env = dict(os.environ, KUBEAPI_VAR_DIR=str(server.var_dir), KUBEAPI_DATABASE_URL=server.database_url)
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), "create_tenant", name], cwd=ROOT, env=env,
+                   check=True, capture_output=True)
+    return f"/clusters/{name}"
+
+
 def wait_for(predicate, timeout=20, interval=0.1):
     """Poll until ``predicate()`` is truthy: its value, or None after
     ``timeout`` seconds (callers assert, with what to show when it failed)."""

@@ -14,6 +14,7 @@ from urllib.parse import quote
 import pytest
 import yaml
 
+from conftest import create_tenant
 from tests.kinds import KINDS, Kind
 
 _counter = itertools.count()
@@ -347,7 +348,7 @@ def test_namespace_must_exist(api, kind):
 def quiet_api(server):
     """A tenant of its own: once its bootstrap writes are done nobody else
     writes there, so its revision counter is exact."""
-    api = API(server, f"/clusters/{unique('dry')}")
+    api = API(server, create_tenant(server, unique('dry')))
     last = None
     deadline = time.time() + 15
     while time.time() < deadline:
@@ -787,9 +788,9 @@ def test_limit_continue_and_exact_snapshots(api):
 
 
 def test_tenants_are_isolated(server, api):
-    a = API(server, f"/clusters/{unique('ta')}")
-    b = API(server, f"/clusters/{unique('tb')}")
-    # A tenant comes into being on first use by an admin, with the system namespaces.
+    a = API(server, create_tenant(server, unique('ta')))
+    b = API(server, create_tenant(server, unique('tb')))
+    # A new tenant has the system namespaces.
     code, body = a.get("/api/v1/namespaces")
     assert code == 200, body
     assert sorted(i["metadata"]["name"] for i in body["items"]) == [
@@ -818,7 +819,7 @@ def test_tenants_are_isolated(server, api):
 def test_credentials_belong_to_their_tenant(server, api):
     """A service account of one tenant is nobody in another: it cannot
     reach it, let alone bring a new tenant into being."""
-    tenant = API(server, f"/clusters/{unique('tsa')}")
+    tenant = API(server, create_tenant(server, unique('tsa')))
     code, body = tenant.post("/api/v1/namespaces/default/serviceaccounts/default/token",
                              {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": {}})
     if code == 404:

@@ -10,6 +10,8 @@ import uuid
 
 import pytest
 
+from conftest import create_tenant
+
 pytestmark = pytest.mark.e2e
 
 JSON = "application/json"
@@ -456,7 +458,7 @@ def test_discovery_and_openapi(api, crontabs):
 
 def test_tenant_isolation(api, server):
     tenant = f"t{uuid.uuid4().hex[:6]}"
-    other = API(server, f"/clusters/{tenant}")
+    other = API(server, create_tenant(server, tenant))
     group = new_group()
     code, body, _ = other.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd_body(group))
     assert code == 201, body

@@ -45,7 +45,7 @@ class Command(BaseCommand):
         if not os.environ.get("KUBEAPI_SERVICE_ACCOUNT_SIGNING_KEY_FILE"):
             serviceaccounts.ensure_signing_key(authz_conf.service_account_signing_key_file())
 
-        tenants.ensure("default")
+        tenants.ensure("default", create=True)
         var_dir = Path(settings.VAR_DIR)
         network = ipaddress.ip_network(settings.KUBEAPI_SERVICE_CLUSTER_IP_RANGE, strict=False)
         if opts["tls_cert_file"] and opts["tls_private_key_file"]:
