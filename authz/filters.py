@@ -11,7 +11,7 @@ chain without the handler, for code that serves requests outside Django
 """
 from authz import audit, authentication, authorizer, conf, controllers, impersonation
 from authz.rbac import attributes_for
-from kubeapi import requestinfo
+from kubeapi import deadline, requestinfo
 from resources import errors, tenants
 
 EXEMPT = ("/admin/", "/static/")
@@ -86,10 +86,14 @@ class KubernetesFilters:
             front = x509.peer(request.META)
             trail.source_ips = _source_ips(request, front[0] if front else "")
         try:
+            if info.verb != "watch":  # watches have timeoutSeconds (watch.stream)
+                deadline.start(request.GET.get("timeout", ""))
             request.kube_user = check(request, info, trail)
             response = self.get_response(request)
         except errors.APIError as exc:
             response = exc.response()
+        finally:
+            deadline.clear()
         if trail is not None:
             response["Audit-Id"] = trail.audit_id
             trail.complete(response, audit.status_of(response))

@@ -11,6 +11,8 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kubeapi.settings")
 
+from django.conf import settings  # noqa: E402
+
 from kubeapi.wsgi import application as wsgi_application  # noqa: E402
 from kubeapi.wsgibridge import WSGIBridge  # noqa: E402
 
@@ -24,7 +26,12 @@ if os.environ.get("KUBEAPI_EMBEDDED_LOOPS", "1") == "1":
     start_embedded_loops()
 
 _threads = int(os.environ.get("KUBEAPI_THREADS", "8"))
-_wsgi = WSGIBridge(wsgi_application, threads=_threads)
+_wsgi = WSGIBridge(wsgi_application, threads=_threads, max_body=settings.KUBEAPI_MAX_REQUEST_BYTES)
+# The admin and its static files on their own two threads: a login runs the
+# password hasher (~100 ms of CPU), and a flood of them must not queue ahead
+# of API requests.
+_admin = WSGIBridge(wsgi_application, threads=2, max_body=settings.KUBEAPI_MAX_REQUEST_BYTES, name="admin")
+_ADMIN_PATHS = ("/admin/", "/static/")
 
 # What is loaded by now (Django, schemas, the registry: ~90% of the heap)
 # lives as long as the process: keep it out of the collector's full passes,
@@ -49,6 +56,9 @@ async def application(scope, receive, send):
         return
     if watch_stream.is_watch(scope):
         await watch_stream.serve(scope, receive, send)
+        return
+    if scope["path"].startswith(_ADMIN_PATHS):
+        await _admin(scope, receive, send)
         return
     await _wsgi(scope, receive, send)
 

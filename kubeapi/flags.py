@@ -5,6 +5,7 @@ settings load, so manage.py turns them into ``KUBEAPI_*`` environment
 variables first; the same variables can be set directly.
 """
 import argparse
+import re
 
 # flag → (environment variable, default, help)
 SETTINGS_FLAGS = {
@@ -12,6 +13,7 @@ SETTINGS_FLAGS = {
     "--redis-url": ("KUBEAPI_REDIS_URL", None, "redis://host:6379/0 for the watch bus and Celery (default: in-process)"),
     "--service-cluster-ip-range": ("KUBEAPI_SERVICE_CLUSTER_IP_RANGE", None, "CIDR for Service cluster IPs (default 10.96.0.0/12)"),
     "--token-auth-file": ("KUBEAPI_TOKEN_AUTH_FILE", None, "static tokens, CSV: token,user,uid,\"group1,group2\""),
+    "--request-timeout": ("KUBEAPI_REQUEST_TIMEOUT", None, "longest a non-watch request may take, a Go duration (default 60s; ?timeout= may ask for less)"),
     "--var-dir": ("KUBEAPI_VAR_DIR", None, "where generated certificates, kubeconfig and the SQLite file live (default var/)"),
 }
 
@@ -37,3 +39,21 @@ def apply(argv, environ):
         value = getattr(known, flag.lstrip("-").replace("-", "_"))
         if value is not None:
             environ[env] = value
+
+
+_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
+
+
+def go_duration(text):
+    """Seconds of a Go duration (``time.ParseDuration``: "60s", "1m30s", "500ms")."""
+    total, pos = 0.0, 0
+    for m in re.finditer(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)", text):
+        if m.start() != pos:
+            break
+        total += float(m.group(1)) * _UNITS[m.group(2)]
+        pos = m.end()
+    if text == "0":
+        return 0.0
+    if not text or pos != len(text):
+        raise ValueError(f'time: invalid duration "{text}"')
+    return total

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from kubeapi.flags import go_duration
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("KUBEAPI_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -36,6 +38,7 @@ MIDDLEWARE = [
     "kubeapi.middleware.AdminSessionMiddleware",
     "kubeapi.middleware.AdminAuthenticationMiddleware",
     "kubeapi.middleware.AdminMessageMiddleware",
+    "kubeapi.middleware.AdminLoginThrottle",
     # kube-apiserver's filters: authentication, audit, impersonation, authorization
     "authz.filters.KubernetesFilters",
 ]
@@ -59,6 +62,7 @@ TEMPLATES = [
     }
 ]
 
+KUBEAPI_REQUEST_TIMEOUT = os.environ.get("KUBEAPI_REQUEST_TIMEOUT", "60s")  # kubeapi.deadline
 DATABASE_URL = os.environ.get("KUBEAPI_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'kubeapi.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=None)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -77,6 +81,9 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["ENGINE"] = "kubeapi.postgresql"  # health checks without a round trip
+        # No query outlives the request timeout (kubeapi.deadline).
+        DATABASES["default"]["OPTIONS"].setdefault(
+            "options", f"-c statement_timeout={int(go_duration(KUBEAPI_REQUEST_TIMEOUT) * 1000)}")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [

@@ -22,6 +22,8 @@ import socket
 import ssl
 import sys
 
+from kubeapi import memory
+
 # Bytes read from one side before they are handed to the other.
 CHUNK = 64 * 1024
 # Kernel buffers of both relayed sockets, fixed (no autotuning to several
@@ -29,6 +31,9 @@ CHUNK = 64 * 1024
 # the server, so backpressure (a watcher that stops reading) shows promptly.
 SOCKET_BUFFER = 256 * 1024
 HANDSHAKE_TIMEOUT = 30
+# When the open connections fall back to none after a peak of this many,
+# the front trims its heap (TLS and relay buffers of the spike).
+TRIM_AFTER_CONNECTIONS = 64
 # Errors that end a relayed connection (reset, broken pipe, bad TLS).
 _GONE = (OSError, ValueError)
 
@@ -244,6 +249,12 @@ class _Connection:
         self.tls.close()
         if self.up is not None:
             self.up.close()
+        front = self.front
+        front.open -= 1
+        if front.open == 0 and front.peak >= TRIM_AFTER_CONNECTIONS:
+            # A spike is over: return its buffers' heap to the system (kubeapi.memory).
+            front.peak = 0
+            self.loop.call_soon(memory.trim)
 
 
 class Front:
@@ -253,6 +264,8 @@ class Front:
         self.table = table
         self.upstream_port = upstream_port
         self.listeners = []
+        self.open = 0  # connections, and their peak since the last trim
+        self.peak = 0
 
     def listen(self, host, port):
         """Listen on every address ``host`` resolves to, as asyncio's create_server does."""
@@ -287,6 +300,8 @@ class Front:
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_BUFFER)
             except OSError:
                 pass
+            self.open += 1
+            self.peak = max(self.peak, self.open)
             _Connection(self, sock)
 
     def close(self):

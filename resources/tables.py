@@ -2,6 +2,7 @@
 row function each ResourceType declares (see resources.printers)."""
 from datetime import datetime, timezone
 
+from kubeapi import deadline
 from resources import errors
 
 _DEFAULT_DESCRIPTIONS = {"Name": "Name must be unique within a namespace. Is required when creating resources, "
@@ -27,7 +28,7 @@ def table(rtype, objects, request, version="v1"):
     columns, row = _columns(rtype)
     now = datetime.now(timezone.utc)
     rows = []
-    for obj in objects:
+    for obj in deadline.checked(objects):
         entry = {"cells": row(obj, now)}
         if include == "Object":
             entry["object"] = obj

@@ -15,7 +15,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from kubeapi import requestinfo
+from kubeapi import deadline, requestinfo
 from resources import codecs, discovery, errors, schemas, selectors, tenants
 from resources.encoding import dump_json
 from resources.registry import builtin
@@ -393,6 +393,7 @@ class ResourceView(KubeAPIView):
             if exc.code == 410 and after is not None:
                 raise expired_continue(rtype, store, info, after) from None
             raise
+        deadline.check()
         if at_least and result.revision < at_least:
             raise errors.too_large_resource_version(at_least, result.revision)
         meta = {"resourceVersion": str(result.revision)}
@@ -404,7 +405,7 @@ class ResourceView(KubeAPIView):
             head = dump_json({"kind": f"{rtype.kind}List", "apiVersion": rtype.group_version, "metadata": meta})
             body = head[:-1] + b',"items":[' + ",".join(result.items).encode() + b"]}"
             return HttpResponse(body, content_type=codecs.JSON)
-        items = [self._served(rtype, json.loads(item)) for item in result.items]
+        items = [self._served(rtype, json.loads(item)) for item in deadline.checked(result.items)]
         if form == "table":
             from resources import tables
 

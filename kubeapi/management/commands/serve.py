@@ -85,6 +85,9 @@ class Command(BaseCommand):
         self.stdout.write(f"serving on https://{client_host}:{opts['secure_port']}")
         self.stdout.flush()
         os.environ["KUBEAPI_THREADS"] = str(opts["threads"])
+        # One malloc arena per request thread kept each big request's pages
+        # mapped in its own arena (kubeapi.memory); read by the workers at start.
+        os.environ.setdefault("MALLOC_ARENA_MAX", "2")
         try:
             Granian(
                 "kubeapi.asgi:application",
