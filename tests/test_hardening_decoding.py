@@ -9,6 +9,7 @@ import uuid
 import pytest
 import yaml
 
+from authz.audit import LogBackend
 from conftest import start_server
 
 POLICY = {"apiVersion": "audit.k8s.io/v1", "kind": "Policy", "rules": [
@@ -154,3 +155,13 @@ def test_secrets_and_tokens_not_logged_at_request_level(audited):
         assert event["level"] == "Request" and "requestObject" not in event, event
     text = log.read_text()
     assert "hunter2" not in text and server.token not in text
+
+
+def test_audit_write_failure_is_not_raised(tmp_path, capfd):
+    """An event the writer cannot encode (or a full disk) is reported on
+    stderr; the request it belongs to has already committed."""
+    backend = LogBackend(str(tmp_path / "audit.log"))
+    backend.write([{"requestObject": {"k": "after-\udfff"}}])
+    assert "audit: could not write event" in capfd.readouterr().err
+    backend.write([{"n": 1}])
+    assert (tmp_path / "audit.log").read_text() == '{"n":1}\n'
