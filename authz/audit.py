@@ -4,8 +4,11 @@ and the stages to omit; events go to ``--audit-log-path`` as JSON lines,
 rotated by size and pruned by age and count like kube-apiserver's log
 backend (``--audit-log-maxsize``, ``-maxage``, ``-maxbackup``).
 
-Secrets' data never reaches the log below RequestResponse: request
-objects of Secrets are logged without ``data`` and ``stringData``.
+Secrets and tokens never reach the log below RequestResponse: requests
+on Secrets, TokenReviews and ServiceAccount tokens are logged without
+their object (a JSON patch or kubectl's last-applied annotation carries
+the data too), and a Secret's last-applied annotation is never logged.
+An audit failure is reported on stderr, never raised into the response.
 """
 import fcntl
 import json
@@ -20,6 +23,7 @@ from datetime import datetime, timezone
 import yaml
 
 from authz import conf
+from resources import codecs
 
 LEVELS = ("None", "Metadata", "Request", "RequestResponse")
 STAGES = ("RequestReceived", "ResponseStarted", "ResponseComplete", "Panic")
@@ -158,6 +162,13 @@ class LogBackend:
             self._lockfile = open(os.path.join(directory, "." + os.path.basename(path) + ".lock"), "a")
 
     def write(self, events):
+        """Never raises: the request may already have committed."""
+        try:
+            self._write(events)
+        except Exception as exc:  # noqa: BLE001 - an audit failure must not become the response
+            print(f"audit: could not write event: {exc!r}", file=sys.stderr, flush=True)
+
+    def _write(self, events):
         data = "".join(json.dumps(e, separators=(",", ":"), ensure_ascii=False) + "\n" for e in events).encode()
         if self.path == "-":
             sys.stdout.buffer.write(data)
@@ -253,18 +264,33 @@ def _user(user):
     return out
 
 
-def _strip(obj, omit_managed_fields, redact_secret):
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+# Kinds whose objects carry secrets: no request object below RequestResponse.
+SECRET_RESOURCES = {("", "secrets", ""), ("authentication.k8s.io", "tokenreviews", ""),
+                    ("", "serviceaccounts", "token")}
+
+
+def _without_last_applied(obj):
+    """A Secret (or a list of them) without kubectl's last-applied
+    annotation, which holds the Secret's data in clear."""
     if not isinstance(obj, dict):
         return obj
-    if omit_managed_fields and isinstance(obj.get("metadata"), dict) and "managedFields" in obj["metadata"]:
+    if isinstance(obj.get("items"), list):
+        obj = dict(obj, items=[_without_last_applied(i) for i in obj["items"]])
+    meta = obj.get("metadata")
+    if isinstance(meta, dict) and isinstance(meta.get("annotations"), dict) and LAST_APPLIED in meta["annotations"]:
+        annotations = {k: v for k, v in meta["annotations"].items() if k != LAST_APPLIED}
+        obj = dict(obj, metadata=dict(meta, annotations=annotations))
+    return obj
+
+
+def _strip(obj, omit_managed_fields):
+    if not isinstance(obj, dict) or not omit_managed_fields:
+        return obj
+    if isinstance(obj.get("metadata"), dict) and "managedFields" in obj["metadata"]:
         obj = dict(obj, metadata={k: v for k, v in obj["metadata"].items() if k != "managedFields"})
-    if redact_secret:
-        if obj.get("kind") == "Secret" or "data" in obj or "stringData" in obj:
-            obj = {k: v for k, v in obj.items() if k not in ("data", "stringData")}
-        if isinstance(obj.get("items"), list):
-            obj = dict(obj, items=[_strip(i, omit_managed_fields, True) for i in obj["items"]])
-    elif omit_managed_fields and isinstance(obj.get("items"), list):
-        obj = dict(obj, items=[_strip(i, True, False) for i in obj["items"]])
+    if isinstance(obj.get("items"), list):
+        obj = dict(obj, items=[_strip(i, True) for i in obj["items"]])
     return obj
 
 
@@ -344,12 +370,15 @@ class AuditContext:
             event["objectRef"] = ref
         if response is not None:
             event["responseStatus"] = status or {"metadata": {}, "code": response.status_code}
-            redact = self.info.resource == "secrets"
-            if _rank(self.level) >= _rank("Request"):
-                obj = request_object(request)
+            info = self.info
+            secret = info.is_resource_request and \
+                (info.api_group, info.resource, info.subresource or "") in SECRET_RESOURCES
+            is_secrets = info.is_resource_request and info.api_group == "" and info.resource == "secrets"
+            if self.level == "RequestResponse" or (self.level == "Request" and not secret):
+                obj = request_object(request, response)
                 if obj is not None:
-                    event["requestObject"] = _strip(obj, self.omit_managed_fields,
-                                                    redact and self.level != "RequestResponse")
+                    obj = _strip(obj, self.omit_managed_fields)
+                    event["requestObject"] = _without_last_applied(obj) if is_secrets else obj
             if self.level == "RequestResponse":
                 obj = response_object(response)
                 if obj is not None:
@@ -358,7 +387,8 @@ class AuditContext:
                         ref["uid"] = obj["metadata"]["uid"]
                         if obj["metadata"].get("resourceVersion"):
                             ref["resourceVersion"] = obj["metadata"]["resourceVersion"]
-                    event["responseObject"] = _strip(obj, self.omit_managed_fields, False)
+                    obj = _strip(obj, self.omit_managed_fields)
+                    event["responseObject"] = _without_last_applied(obj) if is_secrets else obj
         event["requestReceivedTimestamp"] = micro_time(self.received)
         event["stageTimestamp"] = micro_time()
         if self.annotations:
@@ -366,17 +396,21 @@ class AuditContext:
         return event
 
 
-def request_object(request):
-    if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+# Refused before or while the handler decoded the body (unauthenticated,
+# forbidden, malformed, too large, unsupported): upstream logs the object the
+# handler decoded, so none; decoding here would redo a hostile body's work.
+REFUSED = {400, 401, 403, 413, 415, 429}
+
+
+def request_object(request, response):
+    if request.method not in ("POST", "PUT", "PATCH", "DELETE") or response.status_code in REFUSED:
         return None
     body = request.body
     if not body.strip():
         return None
     try:
-        from resources import codecs
-
         if "patch" in (request.content_type or ""):
-            return json.loads(body) if body.lstrip()[:1] in (b"{", b"[") else yaml.safe_load(body)
+            return codecs.loads_json(body) if body.lstrip()[:1] in (b"{", b"[") else codecs.load_yaml(body)
         return codecs.decode(body, request.content_type)
     except Exception:  # an undecodable body is logged without its object
         return None

@@ -907,11 +907,9 @@ def _loads(body):
     from resources import codecs
 
     try:
-        obj = json.loads(body)
+        obj = codecs.loads_json(body)
     except RecursionError:
         raise _errors().bad_request(f"json: {codecs.TOO_DEEP}") from None
-    if codecs._ESCAPED_SURROGATE.search(body if isinstance(body, bytes) else body.encode()):
-        obj = codecs._replace_lone_surrogates(obj)
     if isinstance(obj, (dict, list)) and codecs._depth_exceeds(obj, codecs.MAX_DEPTH):
         raise _errors().bad_request(f"json: {codecs.TOO_DEEP}")
     return obj
@@ -1134,22 +1132,17 @@ def _apply_mutator(rtype, info, ctx, body, query, mode, scale):
     errors = _errors()
     force = query.get("force") in ("true", "1")
     try:
-        import yaml
-
-        config = yaml.load(body, Loader=codecs._Loader)
+        config = codecs.load_yaml(body)
     except RecursionError:
         raise errors.bad_request(f"error decoding YAML: {codecs.TOO_DEEP}") from None
+    except (TypeError, ValueError):
+        raise errors.bad_request("error decoding YAML: unsupported value types") from None
     except Exception as exc:  # yaml.YAMLError, decoding errors
         raise errors.bad_request(f"error decoding YAML: {str(exc).splitlines()[0] if str(exc) else exc}") from None
     if not isinstance(config, dict):
         raise errors.bad_request(
             "error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal "
             f"{_json_kind(config)} into Go value of type map[string]interface {{}}")
-    try:
-        # Through JSON, as sigs.k8s.io/yaml does: map keys become strings.
-        config = json.loads(json.dumps(config))
-    except (TypeError, ValueError, RecursionError):
-        raise errors.bad_request("error decoding YAML: unsupported value types") from None
     if codecs._depth_exceeds(config, codecs.MAX_DEPTH):
         raise errors.bad_request(f"error decoding YAML: {codecs.TOO_DEEP}")
     expected_version = "autoscaling/v1" if scale else rtype.group_version
