@@ -51,9 +51,11 @@ async def application(scope, receive, send):
                 watch_hub.get_hub().stop()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
-    if x509.table() is not None and _not_from_front(scope):
-        await _refuse_direct(send)
-        return
+    if x509.table() is not None:
+        if _not_from_front(scope):
+            await _refuse_direct(send)
+            return
+        scope["scheme"] = "https"  # the front terminated TLS (the admin's CSRF checks compare the Origin)
     if watch_stream.is_watch(scope):
         await watch_stream.serve(scope, receive, send)
         return

@@ -12,6 +12,7 @@ import time
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
+from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.http import HttpResponse
 
 from authz import x509
@@ -36,6 +37,10 @@ class AdminAuthenticationMiddleware(_AdminOnly, AuthenticationMiddleware):
 
 class AdminMessageMiddleware(_AdminOnly, MessageMiddleware):
     pass
+
+
+class AdminFrameOptionsMiddleware(_AdminOnly, XFrameOptionsMiddleware):
+    """X-Frame-Options: DENY on the admin's pages (clickjacking)."""
 
 
 class AdminLoginThrottle:

@@ -4,6 +4,7 @@
 starts, so the flags and the environment are one mechanism.
 """
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -14,7 +15,29 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("KUBEAPI_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-SECRET_KEY = os.environ.get("KUBEAPI_SECRET_KEY", "kubeapi-development-only-secret")
+
+def _secret_key():
+    """KUBEAPI_SECRET_KEY, else a random key generated once under VAR_DIR
+    (like the CA): signs the admin's sessions and CSRF tokens, so it must not
+    be a public default. Replicas share it by sharing VAR_DIR or the variable."""
+    if os.environ.get("KUBEAPI_SECRET_KEY"):
+        return os.environ["KUBEAPI_SECRET_KEY"]
+    path = VAR_DIR / "secret-key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        tmp = VAR_DIR / f"secret-key.{os.getpid()}.tmp"
+        tmp.write_text(secrets.token_urlsafe(50))
+        tmp.chmod(0o600)
+        try:
+            os.link(tmp, path)  # first writer wins when replicas start together
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
 DEBUG = os.environ.get("KUBEAPI_DEBUG", "") == "1"
 ALLOWED_HOSTS = ["*"]
 
@@ -39,6 +62,7 @@ MIDDLEWARE = [
     "kubeapi.middleware.AdminAuthenticationMiddleware",
     "kubeapi.middleware.AdminMessageMiddleware",
     "kubeapi.middleware.AdminLoginThrottle",
+    "kubeapi.middleware.AdminFrameOptionsMiddleware",
     # kube-apiserver's filters: authentication, audit, impersonation, authorization
     "authz.filters.KubernetesFilters",
 ]
