@@ -36,6 +36,8 @@ EAGER_BODY_BYTES = 64 * 1024
 # start, else 408: one slow client cannot hold a request thread.
 BODY_MIN_RATE = 16 * 1024
 BODY_GRACE_SECONDS = float(os.environ.get("KUBEAPI_BODY_GRACE_SECONDS", "10"))
+# An over-limit body up to this size is drained (read, not kept) before the 413.
+DRAIN_BYTES = 16 * 1024 * 1024
 # After a request that moved this much, give freed heap back to the system.
 TRIM_AFTER_BYTES = 1024 * 1024
 
@@ -56,7 +58,14 @@ class WSGIBridge:
         if length == "invalid":
             return await _send_status(send, 400, "BadRequest", "invalid Content-Length")
         if length is not None and length > self.max_body:
-            # Refused before reading a byte (upstream: RequestEntityTooLarge).
+            # Refused before buffering a byte (upstream: RequestEntityTooLarge).
+            # A body up to a few times the limit is read and dropped first, so
+            # an ordinary client still writing it sees the answer, not a reset.
+            if length <= DRAIN_BYTES:
+                try:
+                    await BodyReader(receive, asyncio.get_running_loop(), DRAIN_BYTES, keep=False).read_async(-1)
+                except (_ClientGone, _SlowBody):
+                    return
             return await _send_status(send, 413, "RequestEntityTooLarge",
                                       f"Request entity too large: limit is {self.max_body}")
         if scope["method"] in ("GET", "HEAD") and not _has_body(scope):
@@ -167,7 +176,8 @@ class BodyReader:
     reading one byte past ``limit`` (the view answers 413) and fails with a
     408 Status when the body arrives slower than BODY_MIN_RATE."""
 
-    def __init__(self, receive, loop, limit):
+    def __init__(self, receive, loop, limit, keep=True):
+        self.keep = keep
         self.receive = receive
         self.loop = loop
         self.limit = limit
@@ -191,12 +201,13 @@ class BodyReader:
             raise _ClientGone()
         chunk = message.get("body", b"")
         self.received += len(chunk)
-        self.buffer += chunk
+        if self.keep:
+            self.buffer += chunk
         if not message.get("more_body", False) or self.received > self.limit:
             self.done = True  # past the limit nothing more is read
 
     async def read_async(self, size):
-        while not self.done and len(self.buffer) < size:
+        while not self.done and (size < 0 or len(self.buffer) < size):
             await self._pull()
         return self._take(size)
 

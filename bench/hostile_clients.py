@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+"""Hostile clients against a fresh server (PostgreSQL, like the tests):
+
+- worker RSS after four concurrent anonymous 300 MB POSTs;
+- worker RSS after a LIST of ``--list-items`` ConfigMaps (default 10k);
+- TLS front RSS after ``--connections`` TLS connections opened at once (3,000);
+- API GET (by name) and /livez p50/p99 with and without 8 anonymous clients
+  flooding POST /admin/login/.
+
+    KUBEAPI_DATABASE_URL=postgres://postgres@127.0.0.1:5432/kubeapi_bench .venv/bin/python bench/hostile_clients.py
+
+Quote the figures beside the ceiling N of /work/shared/bench-ceilings measured in the same run.
+"""
+import argparse
+import json
+import multiprocessing
+import os
+import re
+import socket
+import ssl
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.conftest import start_server  # noqa: E402
+
+MiB = 1024 * 1024
+
+
+def rss_mb(pid):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def children(pid):
+    out = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        out += [int(c) for c in text]
+    return out
+
+
+def processes(root):
+    """(granian workers, TLS front) pids under the serve process."""
+    workers, front = [], None
+    todo = [root]
+    while todo:
+        pid = todo.pop()
+        for child in children(pid):
+            cmd = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ")
+            if b"kubeapi.tlsfront" in cmd:
+                front = child
+            elif not children(child):
+                workers.append(child)
+            todo.append(child)
+    return workers, front
+
+
+def connect(server):
+    host, port = server.url.removeprefix("https://").split(":")
+    ctx = ssl.create_default_context(cafile=str(server.ca))
+    return ctx.wrap_socket(socket.create_connection((host, int(port)), timeout=60), server_hostname=host)
+
+
+def big_anonymous_post(server):
+    with connect(server) as sock:
+        sock.sendall(b"POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\n"
+                     b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % (300 * MiB))
+        chunk = b" " * MiB
+        try:
+            for _ in range(300):
+                sock.sendall(chunk)
+        except OSError:
+            pass  # answered and closed early
+        try:
+            return sock.recv(200).split(b" ", 2)[1].decode()
+        except (OSError, IndexError):
+            return "closed"
+
+
+def latency(server, path, seconds, token=True):
+    """p50/p99 ms of sequential GETs on one keep-alive connection."""
+    sock = connect(server)
+    auth = f"Authorization: Bearer {server.token}\r\n" if token else ""
+    req = f"GET {path} HTTP/1.1\r\nHost: x\r\n{auth}\r\n".encode()
+    times, end = [], time.monotonic() + seconds
+    while time.monotonic() < end:
+        t = time.perf_counter()
+        sock.sendall(req)
+        data = b""
+        while b"\r\n\r\n" not in data:
+            data += sock.recv(65536)
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = int(re.search(rb"(?i)content-length:\s*(\d+)", head).group(1))
+        while len(body) < length:
+            body += sock.recv(65536)
+        times.append((time.perf_counter() - t) * 1000)
+    sock.close()
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.99)], len(times)
+
+
+def login_flood(url, ca, stop_at):
+    import http.cookiejar
+    import urllib.request
+
+    ctx = ssl.create_default_context(cafile=ca)
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=ctx),
+                                         urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(url + "/admin/login/", timeout=30).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    n = 0
+    while time.time() < stop_at:
+        form = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": f"admin{n % 50}",
+                                       "password": "guess", "next": "/admin/"}).encode()
+        req = urllib.request.Request(url + "/admin/login/", data=form, headers={"Referer": url + "/admin/login/"})
+        try:
+            opener.open(req, timeout=30).read()
+        except Exception:  # noqa: BLE001 - 429s and the like: keep flooding
+            pass
+        n += 1
+
+
+def create_configmaps(server, count):
+    body = json.dumps({"kind": "ConfigMap", "apiVersion": "v1", "metadata": {"name": "NAME"},
+                       "data": {"k": "v" * 200}})
+    sock = connect(server)
+    for i in range(count):
+        data = body.replace("NAME", f"cm-{i}").encode()
+        sock.sendall(b"POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\n"
+                     b"Authorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+                     % (server.token.encode(), len(data), data))
+        resp = b""
+        while b"\r\n\r\n" not in resp:
+            resp += sock.recv(65536)
+        head, _, rest = resp.partition(b"\r\n\r\n")
+        length = int(re.search(rb"(?i)content-length:\s*(\d+)", head).group(1))
+        while len(rest) < length:
+            rest += sock.recv(65536)
+    sock.close()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--list-items", type=int, default=10000)
+    parser.add_argument("--connections", type=int, default=3000)
+    parser.add_argument("--seconds", type=float, default=8)
+    args = parser.parse_args()
+    server, stop = start_server(Path(tempfile.mkdtemp()), env={"KUBEAPI_THREADS": os.environ.get("KUBEAPI_THREADS", "8")})
+    try:
+        workers, front = processes(server.process.pid)
+        worker = max(workers, key=rss_mb)
+        report = {"worker RSS at start (MB)": rss_mb(worker)}
+
+        threads = [threading.Thread(target=big_anonymous_post, args=(server,)) for _ in range(4)]
+        t = time.monotonic()
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        report["four 300 MB anonymous POSTs: seconds"] = time.monotonic() - t
+        time.sleep(1)
+        report["worker RSS after them (MB)"] = rss_mb(worker)
+
+        for name, path, token in (("livez", "/livez", False),
+                                  ("API GET", "/api/v1/namespaces/default/configmaps/kube-root-ca.crt", True)):
+            report[f"{name} p50/p99 ms, quiet"] = latency(server, path, args.seconds, token)[:2]
+        stop_at = time.time() + args.seconds * 2 + 3
+        flood = [multiprocessing.Process(target=login_flood, args=(server.url, str(server.ca), stop_at))
+                 for _ in range(8)]
+        for p in flood:
+            p.start()
+        time.sleep(2)
+        for name, path, token in (("livez", "/livez", False),
+                                  ("API GET", "/api/v1/namespaces/default/configmaps/kube-root-ca.crt", True)):
+            report[f"{name} p50/p99 ms, 8 login flooders"] = latency(server, path, args.seconds, token)[:2]
+        for p in flood:
+            p.join()
+
+        if front is not None:
+            report["front RSS at start (MB)"] = rss_mb(front)
+            socks = []
+            for _ in range(args.connections):
+                try:
+                    socks.append(connect(server))
+                except OSError:
+                    break
+            report["front RSS with connections open (MB)"] = rss_mb(front)
+            report["connections opened"] = len(socks)
+            for s in socks:
+                s.close()
+            time.sleep(2)
+            report["front RSS after they closed (MB)"] = rss_mb(front)
+
+        if args.list_items:
+            create_configmaps(server, args.list_items)
+            before = rss_mb(worker)
+            latency(server, "/api/v1/namespaces/default/configmaps", 0.01)  # one LIST (JSON)
+            sock = connect(server)
+            sock.sendall(b"GET /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                         + server.token.encode() + b"\r\nAccept: application/json;as=Table;v=v1;g=meta.k8s.io\r\n\r\n")
+            got = b""
+            while b"\r\n\r\n" not in got:
+                got += sock.recv(65536)
+            head, _, body = got.partition(b"\r\n\r\n")
+            length = int(re.search(rb"(?i)content-length:\s*(\d+)", head).group(1))
+            while len(body) < length:
+                body += sock.recv(1 << 20)
+            sock.close()
+            time.sleep(1)
+            report[f"worker RSS before / after a LIST (JSON, Table) of {args.list_items} ConfigMaps (MB)"] = (
+                before, rss_mb(worker))
+        for key, value in report.items():
+            if isinstance(value, tuple):
+                value = " / ".join(f"{v:.1f}" for v in value)
+            elif isinstance(value, float):
+                value = f"{value:.1f}"
+            print(f"{key}: {value}")
+    finally:
+        stop()
+
+
+if __name__ == "__main__":
+    main()
