@@ -1,7 +1,13 @@
 """Django admin: API tokens, and the RBAC grants compiled into guardian.
 
 Grants are read-only here: RBAC objects (Roles, bindings) are the source
-of truth and are edited through the Kubernetes API."""
+of truth and are edited through the Kubernetes API.
+
+Django users are Kubernetes identities (a superuser is in system:masters,
+Django groups are Kubernetes groups), so what grants rights is for
+superusers alone: minting API tokens, and a user's superuser and staff
+flags, name, groups and permissions. Staff with ``change_user`` edit the
+other fields of users who are neither staff nor superusers."""
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -15,7 +21,7 @@ from resources.admin import ReadOnly
 @admin.register(APIToken)
 class APITokenAdmin(admin.ModelAdmin):
     list_display = ("user", "description", "created", "expires", "last_used")
-    readonly_fields = ("digest", "created", "last_used")
+    readonly_fields = ("user", "digest", "created", "last_used")  # moving a token to another user would mint one
     search_fields = ("user__username", "description")
 
     def has_add_permission(self, request):
@@ -23,6 +29,9 @@ class APITokenAdmin(admin.ModelAdmin):
 
 
 def create_api_token(modeladmin, request, queryset):
+    if not request.user.is_superuser:
+        messages.error(request, "Only superusers may create API tokens.")
+        return
     for user in queryset:
         token, _ = tokens_api.create(user, "created in the admin")
         messages.success(request, f"API token for {user.get_username()} (shown once): {token}")
@@ -38,6 +47,27 @@ if admin.site.is_registered(User):
 @admin.register(User)
 class KubeUserAdmin(UserAdmin):
     actions = [create_api_token]
+    RIGHTS = ("username", "is_superuser", "is_staff", "groups", "user_permissions")
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.is_superuser:
+            actions.pop("create_api_token", None)
+        return actions
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return fields if request.user.is_superuser else (*fields, *self.RIGHTS)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not request.user.is_superuser and (obj.is_superuser or obj.is_staff):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not request.user.is_superuser and (obj.is_superuser or obj.is_staff):
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 @admin.register(Scope)

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def api():
     token = bootstrap.ensure_admin_token(settings.VAR_DIR)
     tenants._ready.clear()
-    tenants.ensure("default")
+    tenants.ensure("default", create=True)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     for i in range(5):
         body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"cm{i}"}, "data": {"i": str(i)}}

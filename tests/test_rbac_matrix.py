@@ -118,7 +118,7 @@ def _create(store, resource, obj, namespace=""):
 @pytest.fixture
 def policy():
     tenants._ready.discard(T)
-    tenants.ensure(T)
+    tenants.ensure(T, create=True)
     store = Store(builtin)
     for ns in ("ns-a", "ns-b", "ns-c"):
         _create(store, "namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})

@@ -59,7 +59,7 @@ def test_defaults_are_idempotent_and_survive_compaction():
     from resources.storage import storage
 
     tenants._ready.discard(T)
-    tenants.ensure(T)
+    tenants.ensure(T, create=True)
     before = storage.current_revision(T)
     policy.ensure_defaults(T)
     assert storage.current_revision(T) == before  # a second start-up writes nothing

@@ -17,7 +17,7 @@ T = "gc-tests"
 @pytest.fixture
 def store():
     tenants._ready.discard(T)
-    tenants.ensure(T)
+    tenants.ensure(T, create=True)
     return Store(builtin)
 
 
