@@ -1,4 +1,4 @@
-"""Compaction on a freshly loaded, never analyzed history table stays
+"""Compaction on a freshly loaded history table with stale statistics stays
 linear: the attack review saw the old query run over 10 minutes on 60k rows
 whose statistics were stale (0.5 s after ANALYZE)."""
 import time
@@ -21,6 +21,7 @@ def loaded():
     storage.ensure_tenant("bulk")
     with connections["default"].cursor() as cur:
         cur.execute("ALTER TABLE kube_history SET (autovacuum_enabled = false)")
+        cur.execute("ANALYZE kube_history")  # statistics of an empty table, then a bulk load: stale
         cur.execute(
             "INSERT INTO kube_history (tenant, revision, api_group, resource, namespace, name, event_type, data,"
             " labels, fields) SELECT 'bulk', g, '', 'configmaps', 'ns', 'cm-' || (g %% %s),"
@@ -28,7 +29,7 @@ def loaded():
             " FROM generate_series(1, %s) g", [KEYS, KEYS, ROWS])
         cur.execute("UPDATE kube_tenant SET revision = %s WHERE name = 'bulk'", [ROWS])
         cur.execute("SELECT reltuples FROM pg_class WHERE relname = 'kube_history'")
-        assert cur.fetchone()[0] <= 0  # never analyzed
+        assert cur.fetchone()[0] < 1000  # the statistics still describe the empty table
     yield storage
     with connections["default"].cursor() as cur:
         cur.execute("ALTER TABLE kube_history RESET (autovacuum_enabled)")
