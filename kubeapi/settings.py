@@ -143,6 +143,9 @@ KUBEAPI_WATCH_COMPACTION_INTERVAL = float(os.environ.get("KUBEAPI_WATCH_COMPACTI
 KUBEAPI_WATCH_BOOKMARK_SECONDS = float(os.environ.get("KUBEAPI_WATCH_BOOKMARK_SECONDS", "5"))
 # Events a watcher may have waiting; beyond that a live watch is closed.
 KUBEAPI_WATCH_QUEUE_LENGTH = int(os.environ.get("KUBEAPI_WATCH_QUEUE_LENGTH", "1000"))
+# Concurrent watches one user may hold per server process (0: no limit); an
+# informer-heavy controller holds dozens, one per resource it follows.
+KUBEAPI_MAX_WATCHES_PER_USER = int(os.environ.get("KUBEAPI_MAX_WATCHES_PER_USER", "1000"))
 # History rows a replaying watch reads per query.
 KUBEAPI_WATCH_REPLAY_BATCH = int(os.environ.get("KUBEAPI_WATCH_REPLAY_BATCH", "1000"))
 

@@ -78,7 +78,7 @@ class Spec:
 
     __slots__ = ("tenant", "rtype", "namespace", "filter", "labels", "fields", "mode", "revision",
                  "bookmarks", "initial_events_end", "timeout", "table", "table_version", "query",
-                 "trail", "info", "request")
+                 "trail", "info", "request", "user")
 
 
 def _request(scope):
@@ -125,7 +125,7 @@ def prepare(scope):
     spec = Spec()
     spec.trail, spec.info, spec.request = trail, info, request
     try:
-        _authorize(request, info, trail)
+        spec.user = _authorize(request, info, trail).name
         _resolve(spec, info, query, named)
     except errors.APIError as exc:
         if trail is not None:
@@ -140,6 +140,7 @@ def _authorize(request, info, trail):
     from authz import filters
 
     request.kube_user = filters.check(request, info, trail)
+    return request.kube_user
 
 
 def _resolve(spec, info, query, named):
@@ -567,11 +568,16 @@ async def serve(scope, receive, send):
     """The ASGI handler of a watch request."""
     hub = get_hub()
     watcher = None
+    user = None
     try:
         spec = await hub.run(prepare, scope)
         watcher = Watcher(hub, spec)
+        _take_watch_slot(spec.user)
+        user = spec.user
         await watcher.start()
     except errors.APIError as exc:
+        if user is not None:
+            _release_watch_slot(user)
         if watcher is not None:
             hub.unregister(watcher)
             if watcher.spec.trail is not None:
@@ -579,12 +585,41 @@ async def serve(scope, receive, send):
         await _respond(send, exc)
         return
     except Exception as exc:
+        if user is not None:
+            _release_watch_slot(user)
         if watcher is not None:
             hub.unregister(watcher)
         log.exception("watch request failed")
         await _respond(send, errors.internal(str(exc)))
         return
-    await watcher.serve(receive, send)
+    try:
+        await watcher.serve(receive, send)
+    finally:
+        _release_watch_slot(user)
+
+
+# Open watches per user in this process (the event loop's thread only).
+_watches_by_user = {}
+
+
+def _take_watch_slot(user):
+    """429 past ``KUBEAPI_MAX_WATCHES_PER_USER`` (0: no limit) concurrent
+    watches of one user in this process, as kube-apiserver's max-in-flight
+    filter answers: one token cannot hold thousands of streams."""
+    limit = settings.KUBEAPI_MAX_WATCHES_PER_USER
+    count = _watches_by_user.get(user, 0)
+    if limit and count >= limit:
+        raise errors.APIError(429, "TooManyRequests", "Too many requests, please try again later.",
+                              {"retryAfterSeconds": 1}, headers={"Retry-After": "1"})
+    _watches_by_user[user] = count + 1
+
+
+def _release_watch_slot(user):
+    count = _watches_by_user.get(user, 0) - 1
+    if count > 0:
+        _watches_by_user[user] = count
+    else:
+        _watches_by_user.pop(user, None)
 
 
 async def _respond(send, exc):
