@@ -86,6 +86,18 @@ def big_anonymous_post(server):
             return "closed"
 
 
+def read_response(sock):
+    """One HTTP/1.1 response with a Content-Length off a kept-alive socket."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(65536)
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(re.search(rb"(?i)content-length:\s*(\d+)", head).group(1))
+    while len(body) < length:
+        body += sock.recv(65536)
+    return head, body
+
+
 def latency(server, path, seconds, token=True):
     """p50/p99 ms of sequential GETs on one keep-alive connection."""
     sock = connect(server)
@@ -95,13 +107,7 @@ def latency(server, path, seconds, token=True):
     while time.monotonic() < end:
         t = time.perf_counter()
         sock.sendall(req)
-        data = b""
-        while b"\r\n\r\n" not in data:
-            data += sock.recv(65536)
-        head, _, body = data.partition(b"\r\n\r\n")
-        length = int(re.search(rb"(?i)content-length:\s*(\d+)", head).group(1))
-        while len(body) < length:
-            body += sock.recv(65536)
+        read_response(sock)
         times.append((time.perf_counter() - t) * 1000)
     sock.close()
     times.sort()
@@ -139,13 +145,7 @@ def create_configmaps(server, count):
         sock.sendall(b"POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\n"
                      b"Authorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
                      % (server.token.encode(), len(data), data))
-        resp = b""
-        while b"\r\n\r\n" not in resp:
-            resp += sock.recv(65536)
-        head, _, rest = resp.partition(b"\r\n\r\n")
-        length = int(re.search(rb"(?i)content-length:\s*(\d+)", head).group(1))
-        while len(rest) < length:
-            rest += sock.recv(65536)
+        read_response(sock)
     sock.close()
 
 
@@ -208,13 +208,7 @@ def main():
             sock = connect(server)
             sock.sendall(b"GET /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
                          + server.token.encode() + b"\r\nAccept: application/json;as=Table;v=v1;g=meta.k8s.io\r\n\r\n")
-            got = b""
-            while b"\r\n\r\n" not in got:
-                got += sock.recv(65536)
-            head, _, body = got.partition(b"\r\n\r\n")
-            length = int(re.search(rb"(?i)content-length:\s*(\d+)", head).group(1))
-            while len(body) < length:
-                body += sock.recv(1 << 20)
+            read_response(sock)
             sock.close()
             time.sleep(1)
             report[f"worker RSS before / after a LIST (JSON, Table) of {args.list_items} ConfigMaps (MB)"] = (
