@@ -6,9 +6,10 @@ class AuthzConfig(AppConfig):
     verbose_name = "Authentication and authorization"
 
     def ready(self):
-        import resources.types  # noqa: F401  (the kinds the handlers attach to)
+        import resources.kinds  # noqa: F401  (the kinds the handlers attach to)
         from authz import controllers, escalation, policy, reviews, serviceaccounts
-        from resources import tasks, tenants
+        from resources import tasks
+        from resources.registry import tenants
         from resources.registry import builtin
 
         escalation.register()

@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 import yaml
 
 from authz import conf
-from resources import codecs
+from resources.machinery import codecs
 
 LEVELS = ("None", "Metadata", "Request", "RequestResponse")
 STAGES = ("RequestReceived", "ResponseStarted", "ResponseComplete", "Panic")

@@ -19,7 +19,7 @@ from rest_framework.authentication import BaseAuthentication
 from authz import conf, serviceaccounts, tokens, x509
 from authz.rbac import ANONYMOUS, AUTHENTICATED, MASTERS, UNAUTHENTICATED
 from authz.user import UserInfo
-from resources import errors
+from resources.machinery import errors
 
 # What anonymous requests may reach when --anonymous-auth is not given
 # (the AuthenticationConfiguration ``anonymous.conditions`` of

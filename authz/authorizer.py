@@ -183,7 +183,7 @@ def invalidate(tenant):
 
 # ------------------------------------------------------------- forbidden
 def forbidden_message(attrs):
-    from resources.validation import go_quote as q
+    from resources.machinery.validation import go_quote as q
 
     user = q(attrs.user.name if attrs.user else "")
     if not attrs.resource_request:
@@ -197,8 +197,8 @@ def forbidden_message(attrs):
 
 def forbidden(attrs, reason=""):
     """The 403 Status upstream's authorization filter writes."""
-    from resources import errors
-    from resources.validation import go_quote
+    from resources.machinery import errors
+    from resources.machinery.validation import go_quote
 
     message = forbidden_message(attrs)
     if reason:

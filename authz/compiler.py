@@ -55,7 +55,7 @@ def binding_subjects(binding):
 def sync(tenant):
     """Compile what changed since the last compilation. Returns True when
     grants changed."""
-    from resources.storage import storage
+    from resources.store import storage
 
     state, _ = RBACState.objects.get_or_create(tenant=tenant)
     if state.revision >= storage.current_revision(tenant):
@@ -97,7 +97,7 @@ def _upsert_binding(tenant, kind, obj):
 
 def _rebuild_bindings(tenant):
     """Re-read every binding; every subject (old and new) is affected."""
-    from resources.storage import storage
+    from resources.store import storage
 
     affected = {tuple(s) for row in CompiledBinding.objects.filter(tenant=tenant) for s in row.subjects}
     affected |= _current_holders(tenant)
@@ -111,7 +111,8 @@ def _rebuild_bindings(tenant):
 
 
 def _apply_events(tenant, events):
-    from resources.storage import Key, storage
+    from resources.store.interface import Key
+    from resources.store import storage
 
     bindings, roles = set(), set()
     for event in events:

@@ -44,13 +44,13 @@ _locks_guard = threading.Lock()
 
 def _store():
     from resources.registry import builtin
-    from resources.store import Store
+    from resources.store.generic import Store
 
     return Store(builtin)
 
 
 def _ctx(tenant):
-    from resources.strategy import Context
+    from resources.registry.strategy import Context
 
     return Context(tenant=tenant)
 
@@ -62,7 +62,7 @@ def _rtype(group, resource):
 
 
 def _ignore_races(fn, *args):
-    from resources import errors
+    from resources.machinery import errors
 
     try:
         return fn(*args)
@@ -83,7 +83,7 @@ class Controller:
         return row
 
     def run(self, tenant, current):
-        from resources.storage import storage
+        from resources.store import storage
 
         row = self.cursor(tenant)
         if row.revision >= current:
@@ -109,7 +109,7 @@ class AggregationController(Controller):
     resources = ((GROUP, "clusterroles"),)
 
     def resync(self, tenant):
-        from resources.storage import storage
+        from resources.store import storage
 
         rtype = _rtype(GROUP, "clusterroles")
         for _ in range(8):  # aggregated roles may aggregate aggregated roles (admin ← edit ← view)
@@ -135,13 +135,14 @@ class ServiceAccountsController(Controller):
     resources = (("", "namespaces"), ("", "serviceaccounts"), ("", "configmaps"))
 
     def resync(self, tenant):
-        from resources.storage import storage
+        from resources.store import storage
 
         for data in storage.list(tenant, "", "namespaces", None).items:
             self.ensure(tenant, json.loads(data))
 
     def handle(self, tenant, events):
-        from resources.storage import Key, storage
+        from resources.store.interface import Key
+        from resources.store import storage
 
         namespaces = set()
         for e in events:
@@ -157,7 +158,8 @@ class ServiceAccountsController(Controller):
                 self.ensure(tenant, json.loads(stored.data))
 
     def ensure(self, tenant, namespace):
-        from resources.storage import Key, storage
+        from resources.store.interface import Key
+        from resources.store import storage
 
         meta = namespace["metadata"]
         if meta.get("deletionTimestamp"):
@@ -186,7 +188,7 @@ class ServiceAccountsController(Controller):
 
 
 def _token_secrets():
-    from resources.selectors import parse_field_selector
+    from resources.machinery.selectors import parse_field_selector
 
     return parse_field_selector("type=" + SA_TOKEN_TYPE)
 
@@ -198,13 +200,14 @@ class TokensController(Controller):
     resources = (("", "secrets"), ("", "serviceaccounts"))
 
     def resync(self, tenant):
-        from resources.storage import storage
+        from resources.store import storage
 
         for data in storage.list(tenant, "", "secrets", None, fields=_token_secrets()).items:
             self.fill(tenant, json.loads(data))
 
     def handle(self, tenant, events):
-        from resources.storage import Key, storage
+        from resources.store.interface import Key
+        from resources.store import storage
 
         for e in events:
             if e.resource == "secrets" and e.event_type != "DELETED":
@@ -224,7 +227,8 @@ class TokensController(Controller):
 
     def fill(self, tenant, secret):
         from authz import serviceaccounts
-        from resources.storage import Key, storage
+        from resources.store.interface import Key
+        from resources.store import storage
 
         if secret.get("type") != SA_TOKEN_TYPE or secret["metadata"].get("deletionTimestamp"):
             return
@@ -272,7 +276,7 @@ def root_ca():
 
 def sync(tenant):
     """Run every controller for ``tenant`` (one pass at a time per process)."""
-    from resources.storage import storage
+    from resources.store import storage
 
     with _locks_guard:
         lock = _locks.setdefault(tenant, threading.Lock())

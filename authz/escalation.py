@@ -12,7 +12,8 @@ import json
 
 from authz import authorizer
 from authz.rbac import GROUP, MASTERS, RoleRefError, RuleResolver, StoredPolicy, covers, escalation_message
-from resources import admission, errors
+from resources.admission import chain as admission
+from resources.machinery import errors
 
 FULL_AUTHORITY = [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]},
                   {"verbs": ["*"], "nonResourceURLs": ["*"]}]

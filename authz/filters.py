@@ -12,7 +12,8 @@ chain without the handler, for code that serves requests outside Django
 from authz import audit, authentication, authorizer, conf, controllers, impersonation
 from authz.rbac import attributes_for
 from kubeapi import deadline, requestinfo
-from resources import errors, tenants
+from resources.machinery import errors
+from resources.registry import tenants
 
 EXEMPT = ("/admin/", "/static/")
 

@@ -11,7 +11,7 @@ from authz.rbac import (
 )
 from authz.serviceaccounts import parse_username
 from authz.user import UserInfo
-from resources import errors
+from resources.machinery import errors
 
 USER = "impersonate-user"
 GROUP = "impersonate-group"

@@ -295,11 +295,12 @@ def reconcile_binding(current, default):
 
 def ensure_defaults(tenant):
     """Create or reconcile the default policy of ``tenant``."""
-    from resources import errors
+    from resources.machinery import errors
     from resources.registry import builtin
-    from resources.storage import Key, storage
-    from resources.store import Store
-    from resources.strategy import Context
+    from resources.store.interface import Key
+    from resources.store import storage
+    from resources.store.generic import Store
+    from resources.registry.strategy import Context
 
     registry = builtin.for_tenant(tenant)
     store = Store(registry)

@@ -204,7 +204,8 @@ class StoredPolicy(PolicySource):
         self._cache = {}
 
     def _get(self, resource, namespace, name):
-        from resources.storage import Key, storage
+        from resources.store.interface import Key
+        from resources.store import storage
 
         key = (resource, namespace, name)
         if key not in self._cache:
@@ -213,7 +214,7 @@ class StoredPolicy(PolicySource):
         return self._cache[key]
 
     def _list(self, resource, namespace):
-        from resources.storage import storage
+        from resources.store import storage
 
         key = (resource, namespace, None)
         if key not in self._cache:
@@ -410,7 +411,7 @@ def compact_rules(rules):
 
 
 def _go_strings(values):
-    from resources.validation import go_quote
+    from resources.machinery.validation import go_quote
 
     return "[" + " ".join(go_quote(v) for v in values) + "]"
 
@@ -432,7 +433,7 @@ def escalation_message(user, missing):
 
 
 def _quote(s):
-    from resources.validation import go_quote
+    from resources.machinery.validation import go_quote
 
     return go_quote(s)
 

@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 from authz import authentication, authorizer
 from authz.rbac import MASTERS, Attributes, RuleResolver, StoredPolicy
 from authz.user import UserInfo
-from resources import errors
-from resources.types.core import invalid
+from resources.machinery import errors
+from resources.kinds.core import invalid
 
 AUTHZ = "authorization.k8s.io"
 

@@ -219,7 +219,8 @@ def issue_legacy(tenant, sa, secret_name):
 
 # ---------------------------------------------------------- authenticate
 def _get(tenant, resource, namespace, name):
-    from resources.storage import Key, storage
+    from resources.store.interface import Key
+    from resources.store import storage
 
     stored = storage.get(Key(tenant, "", resource, namespace, name))
     return json.loads(stored.data) if stored else None
@@ -354,8 +355,8 @@ def parse_username(name):
 # ------------------------------------------------------------ TokenRequest
 def create_token(ctx, info, body):
     """POST serviceaccounts/<name>/token."""
-    from resources import errors
-    from resources.types.core import invalid
+    from resources.machinery import errors
+    from resources.kinds.core import invalid
 
     spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
     audiences = [a for a in spec.get("audiences") or [] if isinstance(a, str)] or list(conf.api_audiences())

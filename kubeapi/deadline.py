@@ -13,7 +13,7 @@ import time
 from django.conf import settings
 
 from kubeapi.flags import go_duration
-from resources import errors
+from resources.machinery import errors
 
 _deadline = contextvars.ContextVar("kubeapi_deadline", default=None)
 

@@ -124,7 +124,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["authz.authentication.KubernetesAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["authz.permissions.KubernetesAuthorization"],
     "DEFAULT_PARSER_CLASSES": [],
-    "EXCEPTION_HANDLER": "resources.errors.exception_handler",
+    "EXCEPTION_HANDLER": "resources.machinery.errors.exception_handler",
 }
 
 # --- kube-apiserver settings (flags of ``manage.py serve``) ---

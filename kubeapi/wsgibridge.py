@@ -25,7 +25,7 @@ import threading
 import time
 
 from kubeapi import memory
-from resources import errors
+from resources.machinery import errors
 
 
 # Bodies up to this size are read on the event loop before the thread runs

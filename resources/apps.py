@@ -6,8 +6,10 @@ class ResourcesConfig(AppConfig):
     verbose_name = "Kubernetes resources"
 
     def ready(self):
-        import resources.types  # noqa: F401  (registers the built-in kinds)
-        from resources import customresources, quota, tasks
+        import resources.kinds  # noqa: F401  (registers the built-in kinds)
+        from resources.registry import customresources
+        from resources.admission import quota
+        from resources import tasks
 
         customresources.install()
         if quota.sync_all not in tasks.LOOP_HOOKS:

@@ -1,6 +1,6 @@
 """The three tables that replace etcd.
 
-Nothing outside ``resources.storage`` writes to them; the models exist for
+Nothing outside ``resources.store`` writes to them; the models exist for
 migrations and the Django admin.
 """
 from django.db import models

@@ -9,11 +9,11 @@ import threading
 from celery import shared_task
 from django.db import close_old_connections
 
-from resources import errors
+from resources.machinery import errors
 from resources.registry import builtin
-from resources.storage import storage
-from resources.store import Store
-from resources.strategy import Context
+from resources.store import storage
+from resources.store.generic import Store
+from resources.registry.strategy import Context
 
 log = logging.getLogger(__name__)
 

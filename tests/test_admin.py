@@ -4,7 +4,7 @@ the API, where strategies, revisions and grants apply)."""
 import pytest
 from django.urls import reverse
 
-from resources.storage import storage
+from resources.store import storage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from resources import managedfields as mf
-from resources import schemas
+from resources.machinery import managedfields as mf
+from resources.schema import builtin as schemas
 
 CM = mf.type_for_definition(schemas.definition_name("", "v1", "ConfigMap"))
 DEPLOY = mf.type_for_definition(schemas.definition_name("apps", "v1", "Deployment"))

@@ -6,7 +6,7 @@ import time
 import pytest
 from django.db import connections
 
-from resources.storage.sql import SQLStorage
+from resources.store.sql import SQLStorage
 
 pytestmark = pytest.mark.django_db(databases=["default"], transaction=True)
 

@@ -1,11 +1,11 @@
-"""Discovery documents (resources.discovery) against upstream shapes.
+"""Discovery documents (resources.endpoints.discovery) against upstream shapes.
 
 Expected values are taken from kube-apiserver v1.32 responses
 (kubernetes/kubernetes api/discovery/*.json).
 """
 import pytest
 
-from resources import discovery
+from resources.endpoints import discovery
 from resources.registry import Registry, ResourceType
 
 # The Accept headers real clients send to /api and /apis.

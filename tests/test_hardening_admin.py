@@ -65,7 +65,8 @@ def staff(db, django_user_model):
 
 @pytest.fixture
 def secret_row(db):
-    from resources.storage import Key, storage
+    from resources.store.interface import Key
+    from resources.store import storage
 
     storage.ensure_tenant("admin-secrets")
     return storage.create(Key("admin-secrets", "", "secrets", "default", "s"), SECRET, {})

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 import yaml
 
-from resources import codecs
+from resources.machinery import codecs
 
 ODD_STRINGS = [
     "", " ", "yes", "no", "on", "off", "True", "FALSE", "y", "n", "null", "Null", "~", "1e3", "1.5", ".inf",

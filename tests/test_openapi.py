@@ -1,11 +1,11 @@
-"""OpenAPI v2/v3 documents (resources.openapi): structure, and what kubectl reads."""
+"""OpenAPI v2/v3 documents (resources.endpoints.openapi): structure, and what kubectl reads."""
 import hashlib
 import json
 import re
 
 import pytest
 
-from resources import openapi
+from resources.endpoints import openapi
 from resources.registry import Registry, ResourceType
 
 CRONTAB_SCHEMA = {
@@ -498,7 +498,7 @@ def test_v3_unknown_paths(registry, path):
 
 def test_builtin_registry_documents():
     """Every built-in kind the server registers has its real schema."""
-    import resources.types  # noqa: F401  (registers built-in kinds)
+    import resources.kinds  # noqa: F401  (registers built-in kinds)
     from resources.registry import builtin
 
     types = builtin.types()

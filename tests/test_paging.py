@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import Client
 
 from kubeapi import bootstrap
-from resources import tenants
+from resources.registry import tenants
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

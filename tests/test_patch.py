@@ -8,8 +8,8 @@ import copy
 
 import pytest
 
-from resources import patch as P
-from resources import schemas
+from resources.machinery import patch as P
+from resources.schema import builtin as schemas
 
 DEPLOYMENT = ("apps", "v1", "Deployment")
 POD = ("", "v1", "Pod")
@@ -217,7 +217,7 @@ def test_patch_table(case):
 
 def test_patch_types_per_kind():
     from resources.registry import builtin
-    import resources.types  # noqa: F401  (registers the built-in kinds)
+    import resources.kinds  # noqa: F401  (registers the built-in kinds)
 
     deployments = builtin.get("apps", "v1", "deployments")
     assert P.patch_types(deployments) == [P.JSON_PATCH, P.MERGE_PATCH, P.STRATEGIC_MERGE_PATCH, P.APPLY_PATCH_YAML]

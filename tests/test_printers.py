@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from resources import printers
-from resources.printers import age, table
+from resources.printing import printers
+from resources.printing.printers import age, table
 from resources.registry import Column
 
 NOW = datetime(2024, 5, 1, 12, 0, 0, tzinfo=timezone.utc)

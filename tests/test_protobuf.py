@@ -1,4 +1,4 @@
-"""Protobuf request bodies (resources.protobuf) against real kubectl captures.
+"""Protobuf request bodies (resources.machinery.protobuf) against real kubectl captures.
 
 Fixtures in tests/fixtures/protobuf/ are bodies captured from our own
 kubectl v1.32.5 (``<case>.pb``) next to the JSON it prints for the same
@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # running as a script to regenerate fixtures
     sys.path.insert(0, str(ROOT))
 
-from resources import protobuf  # noqa: E402
-from resources.errors import APIError  # noqa: E402
+from resources.machinery import protobuf  # noqa: E402
+from resources.machinery.errors import APIError  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "protobuf"
 KUBECTL = os.environ.get("KUBECTL") or shutil.which("kubectl")

@@ -12,10 +12,10 @@ import pytest
 from authz import authorizer, compiler, controllers, rbac
 from authz.rbac import Attributes, RuleResolver, StoredPolicy
 from authz.user import UserInfo
-from resources import tenants
+from resources.registry import tenants
 from resources.registry import builtin
-from resources.store import Store
-from resources.strategy import Context
+from resources.store.generic import Store
+from resources.registry.strategy import Context
 
 pytestmark = pytest.mark.django_db(transaction=True)
 T = "rbac-matrix"

@@ -6,10 +6,10 @@ import pytest
 
 from authz import compiler, controllers, escalation, policy
 from authz.rbac import GROUP
-from resources import tenants
+from resources.registry import tenants
 from resources.registry import builtin
-from resources.store import Store
-from resources.strategy import Context
+from resources.store.generic import Store
+from resources.registry.strategy import Context
 
 T = "rbac-policy"
 
@@ -56,7 +56,7 @@ def test_only_gc_fields_changed():
 
 @pytest.mark.django_db(transaction=True)
 def test_defaults_are_idempotent_and_survive_compaction():
-    from resources.storage import storage
+    from resources.store import storage
 
     tenants._ready.discard(T)
     tenants.ensure(T, create=True)

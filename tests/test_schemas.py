@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from resources import schemas
-from resources.schemas import (
+from resources.schema import builtin as schemas
+from resources.schema.builtin import (
     base64_error,
     decode_error,
     definition_name,

@@ -1,8 +1,8 @@
 """Label and field selectors against apimachinery's parser, printer and matcher."""
 import pytest
 
-from resources.errors import APIError
-from resources.selectors import (
+from resources.machinery.errors import APIError
+from resources.machinery.selectors import (
     Requirement,
     field_selector_to_string,
     fields_match,

@@ -6,9 +6,9 @@ import threading
 import pytest
 from django.db import connections
 
-from resources import errors
-from resources.storage.interface import Deletion, Key
-from resources.storage.sql import SQLStorage
+from resources.machinery import errors
+from resources.store.interface import Deletion, Key
+from resources.store.sql import SQLStorage
 
 BACKENDS = ["default", "sqlite"]
 pytestmark = pytest.mark.django_db(databases=BACKENDS, transaction=True)

@@ -9,12 +9,14 @@ import json
 
 import pytest
 
-import resources.types  # noqa: F401  (registers the built-in kinds)
-from resources import defaults, errors, validation
+import resources.kinds  # noqa: F401  (registers the built-in kinds)
+from resources.kinds import defaults
+from resources.machinery import errors
+from resources.machinery import validation
 from resources.registry import builtin
-from resources.strategy import Context
-from resources.types import autoscaling, batch, events
-from resources.types.core import go_label_selector
+from resources.registry.strategy import Context
+from resources.kinds import autoscaling, batch, events
+from resources.kinds.core import go_label_selector
 
 UID = "6e8b9c2a-1111-4a5b-9c3d-000000000001"
 
@@ -1071,7 +1073,7 @@ def test_go_label_selector_rendering():
 
 # ============================================================ subresources
 def test_scale_subresource():
-    from resources.types.core import scale_of
+    from resources.kinds.core import scale_of
 
     old = valid("apps", "deployments", {"metadata": meta("web"), "spec": {
         "selector": {"matchLabels": {"app": "nginx"}, "matchExpressions": [{"key": "tier", "operator": "In", "values": ["b", "a"]}]},
@@ -1092,7 +1094,7 @@ def test_scale_subresource():
 
 
 def test_pod_binding():
-    from resources.types.core import apply_binding
+    from resources.kinds.core import apply_binding
 
     pod = valid("", "pods", {"metadata": meta("p"), "spec": {"containers": [{"name": "c", "image": "x"}]}})
     bound = apply_binding(pod, {"metadata": {"name": "p", "annotations": {"a": "b"}}, "target": {"kind": "Node", "name": "n1"}})

@@ -4,10 +4,11 @@ import json
 
 import pytest
 
-from resources import errors, tenants
+from resources.machinery import errors
+from resources.registry import tenants
 from resources.registry import builtin
-from resources.store import Store
-from resources.strategy import Context
+from resources.store.generic import Store
+from resources.registry.strategy import Context
 from resources.tasks import collect_garbage, finalize_namespace
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -2,7 +2,7 @@
 api/validation/objectmeta.go, util/validation/field)."""
 import pytest
 
-from resources.validation import (
+from resources.machinery.validation import (
     go_quote,
     is_config_map_key,
     is_dns1035_label,
@@ -272,7 +272,7 @@ def test_subdomain_rejects(bad):
 
 
 def test_go_value_formatting():
-    from resources.validation import go_value
+    from resources.machinery.validation import go_value
 
     assert go_value(None) == '"null"'
     assert go_value(True) == "true"
@@ -285,7 +285,7 @@ def test_go_value_formatting():
 
 
 def test_generate_name():
-    from resources.validation import generate_name
+    from resources.machinery.validation import generate_name
 
     name = generate_name("web-")
     assert len(name) == 9 and name.startswith("web-")

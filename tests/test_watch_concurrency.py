@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from resources import selectors
+from resources.machinery import selectors
 from tests.conftest import start_server
 from tests.watch_support import AsyncWatch, Client, WatchClosed, configmap, ensure_namespace
 

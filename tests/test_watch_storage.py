@@ -7,9 +7,10 @@ import json
 import pytest
 from django.db import transaction
 
-from resources import errors, selectors
-from resources.storage.interface import Deletion, Key
-from resources.storage.sql import SQLStorage
+from resources.machinery import errors
+from resources.machinery import selectors
+from resources.store.interface import Deletion, Key
+from resources.store.sql import SQLStorage
 from watch import bus
 from watch.events import LEFT, Event, Filter
 from watch.tasks import compact_tenant

@@ -8,9 +8,9 @@ an object that starts matching is ADDED, one that stops matching is DELETED
 """
 import json
 
-from resources import selectors
-from resources.encoding import dump_json
-from resources.store import from_storage
+from resources.machinery import selectors
+from resources.machinery.encoding import dump_json
+from resources.store.generic import from_storage
 
 ADDED, MODIFIED, DELETED, BOOKMARK, ERROR = "ADDED", "MODIFIED", "DELETED", "BOOKMARK", "ERROR"
 # A MODIFIED that takes the object out of a selector: sent as DELETED, with

@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 
-from resources.storage import storage
+from resources.store import storage
 from watch import bus
 from watch.events import Event
 

@@ -32,10 +32,12 @@ from django.conf import settings
 from django.http import QueryDict
 
 from kubeapi import requestinfo
-from resources import codecs, errors, selectors
-from resources.encoding import dump_json
+from resources.machinery import codecs
+from resources.machinery import errors
+from resources.machinery import selectors
+from resources.machinery.encoding import dump_json
 from resources.registry import builtin
-from resources.storage import storage
+from resources.store import storage
 from watch import events
 from watch.events import ADDED, ERROR, Event, Filter
 from watch.hub import get_hub
@@ -238,7 +240,7 @@ def _options(spec, query):
 
 
 class _TableRequest:
-    """What ``resources.tables.table`` reads of a request."""
+    """What ``resources.printing.tables.table`` reads of a request."""
 
     def __init__(self, query):
         self.GET = query
@@ -456,7 +458,7 @@ class Watcher:
         return self._table_line("DELETED" if kind == events.LEFT else kind, event.object(kind, self.rtype))
 
     def _table_line(self, event_type, obj):
-        from resources import tables
+        from resources.printing import tables
 
         table = tables.table(self.rtype, [obj], _TableRequest(self.spec.query), self.spec.table_version)
         if self.headers_sent:

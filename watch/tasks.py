@@ -16,7 +16,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from resources.storage import storage
+from resources.store import storage
 
 log = logging.getLogger(__name__)
 

@@ -40,7 +40,7 @@ class Command(BaseCommand):
             call_command("migrate", verbosity=0, interactive=False)
         from authz import conf as authz_conf
         from authz import serviceaccounts
-        from resources import tenants
+        from resources.registry import tenants
 
         if not os.environ.get("KUBEAPI_SERVICE_ACCOUNT_SIGNING_KEY_FILE"):
             serviceaccounts.ensure_signing_key(authz_conf.service_account_signing_key_file())

@@ -1,12 +1,13 @@
 """``manage.py create_tenant <name>...``: create tenants (logical clusters).
 
-Requests never create tenants (``resources.tenants``); an operator does,
+Requests never create tenants (``resources.registry.tenants``); an operator does,
 with the server's ``--database-url``. Creating one that exists is a no-op,
 so the command can run on every deploy."""
 from django.core.management.base import BaseCommand, CommandError
 
 from kubeapi import requestinfo
-from resources import errors, tenants
+from resources.machinery import errors
+from resources.registry import tenants
 
 
 class Command(BaseCommand):

@@ -1,0 +1,144 @@
+"""The admission chain: built-in admission that needs more than one object
+(strategies only see the object they are given).
+
+Plugins are functions ``(rtype, ctx, obj, old)`` keyed by (group, resource);
+mutating ones may change ``obj``, validating ones raise APIError.
+"""
+import ipaddress
+import json
+import random
+
+from django.conf import settings
+
+from resources.machinery import errors
+from resources.store import storage
+
+_mutating = {}
+_validating = {}
+
+
+def mutating(group, resource):
+    def register(fn):
+        _mutating.setdefault((group, resource), []).append(fn)
+        return fn
+
+    return register
+
+
+def validating(group, resource):
+    def register(fn):
+        _validating.setdefault((group, resource), []).append(fn)
+        return fn
+
+    return register
+
+
+_deleting = {}
+
+
+def deleting(group, resource):
+    """Plugins ``(rtype, ctx, name)`` that may refuse a delete."""
+    def register(fn):
+        _deleting.setdefault((group, resource), []).append(fn)
+        return fn
+
+    return register
+
+
+def validate_delete(rtype, ctx, name):
+    for plugin in _deleting.get((rtype.group, rtype.plural), ()):
+        plugin(rtype, ctx, name)
+
+
+# NamespaceLifecycle: the namespaces the API server itself relies on stay.
+IMMORTAL_NAMESPACES = ("default", "kube-system", "kube-public")
+
+
+@deleting("", "namespaces")
+def keep_immortal_namespaces(rtype, ctx, name):
+    if name in IMMORTAL_NAMESPACES:
+        raise errors.APIError(403, "Forbidden", f'namespaces "{name}" is forbidden: this namespace may not be deleted',
+                              {"name": name, "group": "", "kind": "namespaces"})
+
+
+# Plugins registered for ANY see every resource, after the resource's own
+# (ResourceQuota counts any kind, custom ones included).
+ANY = ("*", "*")
+
+
+def mutate(rtype, ctx, obj, old):
+    for plugin in _mutating.get((rtype.group, rtype.plural), ()):
+        plugin(rtype, ctx, obj, old)
+
+
+def validate(rtype, ctx, obj, old):
+    for plugin in (*_validating.get((rtype.group, rtype.plural), ()), *_validating.get(ANY, ())):
+        plugin(rtype, ctx, obj, old)
+
+
+# --------------------------------------------------------------- service IPs
+def service_range():
+    return ipaddress.ip_network(settings.KUBEAPI_SERVICE_CLUSTER_IP_RANGE, strict=False)
+
+
+def _allocated_ips(tenant):
+    result = storage.list(tenant, "", "services", None)
+    ips = set()
+    for data in result.items:
+        spec = json.loads(data).get("spec") or {}
+        ips.update(spec.get("clusterIPs") or [spec.get("clusterIP")])
+    return ips
+
+
+@mutating("", "services")
+def allocate_cluster_ip(rtype, ctx, obj, old):
+    """Allocate spec.clusterIP from --service-cluster-ip-range, as the
+    service REST storage does: random free address, the first one (.1) is
+    reserved for the ``kubernetes`` service."""
+    spec = obj.setdefault("spec", {})
+    if old is not None:
+        # clusterIP is immutable; carry it over when the client left it out.
+        old_spec = old.get("spec") or {}
+        if spec.get("type") == "ExternalName" or old_spec.get("type") == "ExternalName":
+            return  # ExternalName has no cluster IP to carry either way
+        if not spec.get("clusterIP") and old_spec.get("clusterIP"):
+            spec["clusterIP"] = old_spec["clusterIP"]
+            spec["clusterIPs"] = old_spec.get("clusterIPs") or [old_spec["clusterIP"]]
+        return
+    if spec.get("type") == "ExternalName":
+        return
+    requested = spec.get("clusterIP") or ((spec.get("clusterIPs") or [None])[0])
+    if requested == "None":
+        spec["clusterIP"] = "None"
+        spec["clusterIPs"] = ["None"]
+        return
+    network = service_range()
+    taken = _allocated_ips(ctx.tenant)
+    if requested:
+        try:
+            address = ipaddress.ip_address(requested)
+        except ValueError:
+            return  # the strategy's validation reports the bad value
+        if address not in network:
+            raise errors.invalid("", "Service", obj["metadata"].get("name", ""), [(
+                "spec.clusterIPs", "FieldValueInvalid",
+                f'Invalid value: []string{{"{requested}"}}: failed to allocate IP {requested}: '
+                f"the provided IP ({requested}) is not in the valid range. The range of valid IPs is {network}",
+            )])
+        if requested in taken:
+            raise errors.invalid("", "Service", obj["metadata"].get("name", ""), [(
+                "spec.clusterIPs", "FieldValueInvalid",
+                f'Invalid value: []string{{"{requested}"}}: failed to allocate IP {requested}: provided IP is already allocated',
+            )])
+        ip = requested
+    else:
+        size = network.num_addresses
+        for _ in range(64):
+            candidate = str(network[random.randrange(2, size - 1)])
+            if candidate not in taken:
+                ip = candidate
+                break
+        else:
+            raise errors.APIError(500, "InternalError", "Internal error occurred: failed to allocate a serviceIP: range is full")
+    spec["clusterIP"] = ip
+    spec["clusterIPs"] = [ip]

@@ -1,0 +1,2 @@
+"""Server-side printing: the columns ``kubectl get`` shows (``printers``) and the
+meta.k8s.io Table built from them (``tables``)."""

@@ -1,0 +1,128 @@
+"""The registry of served resource types.
+
+A kind *declares* itself as a ``ResourceType``; the generic store and view
+do the rest. Built-in types are shared by every tenant; each tenant's custom resources
+are overlaid on them (``Registry.for_tenant``, ``resources.registry.customresources``).
+"""
+from dataclasses import dataclass, field
+from typing import Callable
+
+from resources.registry.strategy import Strategy
+
+ALL_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A server-side printing column (meta.k8s.io/v1 TableColumnDefinition)."""
+
+    name: str
+    type: str = "string"
+    format: str = ""
+    description: str = ""
+    priority: int = 0  # 1 → only with ``-o wide``
+
+
+@dataclass
+class ResourceType:
+    group: str
+    version: str
+    kind: str
+    plural: str
+    namespaced: bool
+    strategy: Strategy = field(default_factory=Strategy)
+    short_names: tuple = ()
+    categories: tuple = ()
+    singular: str = ""
+    verbs: tuple = ALL_VERBS
+    # Subresources served, e.g. ("status", "scale"). The store knows what
+    # each means; the declaration only says which exist.
+    subresources: tuple = ()
+    # Delete answers with the deleted object instead of a Status (pods, ...).
+    return_deleted_object: bool = False
+    # Extra field selectors beyond metadata.name/metadata.namespace:
+    # selector name → function(obj) → str.
+    selectable_fields: dict = field(default_factory=dict)
+    # Server-side printing: columns and a function(obj) → list of cells.
+    columns: tuple = ()
+    row: Callable | None = None
+    # The version objects are stored in, and conversion to/from it when this
+    # version is not the storage version (hub and spoke).
+    storage_version: str = ""
+    to_storage: Callable | None = None
+    from_storage: Callable | None = None
+    # Creates that store nothing and answer with a computed object (access
+    # reviews, serviceaccounts/token): subresource ("" = the resource
+    # itself) → function(ctx, info, body) → response object.
+    create_handlers: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.singular = self.singular or self.kind.lower()
+        self.storage_version = self.storage_version or self.version
+
+    @property
+    def group_version(self):
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def schema_name(self):
+        """Definition name in the OpenAPI schemas, e.g. io.k8s.api.core.v1.Pod."""
+        from resources.schema.builtin import definition_name
+
+        return definition_name(self.group, self.version, self.kind)
+
+
+class Registry:
+    # function(tenant, fresh) → the tenant's registry; resources.registry.customresources installs it.
+    tenant_overlay = None
+
+    def __init__(self):
+        self._types = {}  # (group, version, plural) → ResourceType
+        self._kinds = {}  # (group, version, kind) → ResourceType
+
+    def register(self, rtype: ResourceType):
+        self._types[(rtype.group, rtype.version, rtype.plural)] = rtype
+        self._kinds[(rtype.group, rtype.version, rtype.kind)] = rtype
+        return rtype
+
+    def get(self, group, version, plural):
+        return self._types.get((group, version, plural))
+
+    def by_kind(self, group, version, kind):
+        return self._kinds.get((group, version, kind))
+
+    def types(self):
+        return list(self._types.values())
+
+    def group_versions(self):
+        """{group: [versions, preferred first]} in registration order."""
+        out = {}
+        for rtype in self._types.values():
+            versions = out.setdefault(rtype.group, [])
+            if rtype.version not in versions:
+                versions.append(rtype.version)
+        for group, versions in out.items():
+            versions.sort(key=_version_priority)
+        return out
+
+    def for_tenant(self, tenant, fresh=False):
+        """The types ``tenant`` sees: these plus its custom resources.
+        ``fresh``: look for CRDs written meanwhile (discovery does)."""
+        if Registry.tenant_overlay is None or self is not builtin:
+            return self
+        return Registry.tenant_overlay(tenant, fresh)
+
+
+def _version_priority(version):
+    """Kubernetes version ordering: GA > beta > alpha, higher numbers first."""
+    import re
+
+    m = re.fullmatch(r"v(\d+)(?:(alpha|beta)(\d+))?", version)
+    if not m:
+        return (3, version)
+    major, stage, minor = int(m.group(1)), m.group(2), int(m.group(3) or 0)
+    rank = {None: 0, "beta": 1, "alpha": 2}[stage]
+    return (rank, -major, -minor)
+
+
+builtin = Registry()

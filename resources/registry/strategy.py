@@ -1,0 +1,103 @@
+"""Per-kind behaviour, as in kube-apiserver's ``strategy.go``.
+
+A strategy is stateless. The generic store (``resources.store.generic``) calls its
+hooks in one fixed order on every write:
+
+    prepare_for_create / prepare_for_update  (defaults, drop fields the
+                                              client may not set)
+    validate / validate_update               (kind-specific causes)
+    -- object-meta validation (generic, in the store) --
+    warnings
+    canonicalize
+
+Strategies never call each other; shared defaulting lives in
+``resources.kinds.defaults``.
+"""
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Context:
+    """What a write knows about its request."""
+
+    tenant: str = "default"
+    namespace: str = ""
+    user: object = None
+    dry_run: bool = False
+    field_manager: str = ""
+    subresource: str = ""
+    warnings: list = field(default_factory=list)
+    extra: dict = field(default_factory=dict)
+
+
+class Strategy:
+    # Whether the kind has a /status subresource: then the main resource
+    # ignores status writes and /status ignores everything but status.
+    has_status = False
+    # metadata.generation moves when anything but metadata/status changes.
+    tracks_generation = True
+    # Whether a PUT to a name that does not exist creates it (endpoints, events, ...).
+    allow_create_on_update = False
+    # Which name syntax metadata.name must follow: "subdomain" (most kinds),
+    # "label" (namespaces, services) or "path_segment" (RBAC roles, ...).
+    name_rule = "subdomain"
+
+    def prepare_for_create(self, obj, ctx):
+        if self.has_status:
+            obj.pop("status", None)
+
+    def prepare_for_update(self, obj, old, ctx):
+        if self.has_status:
+            if "status" in old:
+                obj["status"] = old["status"]
+            else:
+                obj.pop("status", None)
+
+    def prepare_for_status_update(self, obj, old, ctx):
+        """``/status`` writes change status only: everything else comes from old."""
+        new_status = obj.get("status")
+        obj.clear()
+        obj.update({k: v for k, v in old.items() if k != "status"})
+        if new_status is not None:
+            obj["status"] = new_status
+
+    def prepare_for_subresource_update(self, subresource, obj, old, ctx):
+        """PUT to a subresource other than status (e.g. namespaces/finalize)."""
+        from resources.machinery import errors
+
+        raise errors.APIError(404, "NotFound", f"the server could not find the requested resource")
+
+    def create_on_subresource(self, subresource, obj, body, ctx):
+        """POST to a subresource that acts on the object (pods/binding):
+        return the updated object."""
+        from resources.machinery import errors
+
+        raise errors.APIError(405, "MethodNotAllowed", f"create is not supported on {subresource}")
+
+    def prepare_for_delete(self, obj, ctx):
+        """A delete that has to wait (finalizers) marks the object; e.g. a
+        namespace's phase becomes Terminating."""
+
+    def blocks_deletion(self, obj):
+        """Besides metadata.finalizers, does anything keep a deleted object?
+        (A namespace waits for its spec.finalizers.)"""
+        return False
+
+    def validate(self, obj, ctx):
+        """Return a list of (field, cause type, message)."""
+        return []
+
+    def validate_update(self, obj, old, ctx):
+        return self.validate(obj, ctx)
+
+    def warnings(self, obj, ctx):
+        return []
+
+    def canonicalize(self, obj):
+        pass
+
+
+def spec_changed(obj, old):
+    """Generation moves on changes outside metadata and status."""
+    skip = ("metadata", "status", "apiVersion", "kind")
+    return {k: v for k, v in obj.items() if k not in skip} != {k: v for k, v in old.items() if k not in skip}

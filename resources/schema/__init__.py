@@ -1,0 +1,2 @@
+"""Schemas: built-in kinds' (``builtin``, from kubernetes-validate) and custom
+resources' structural schemas (``structural``)."""
