@@ -115,6 +115,22 @@ def test_only_superusers_mint_tokens_or_grant_rights(client, staff, django_user_
     assert not plain.is_superuser and not plain.is_staff
 
 
+@pytest.mark.django_db(transaction=True)
+def test_staff_delete_only_plain_users(client, staff, django_user_model):
+    from django.urls import reverse
+
+    boss = django_user_model.objects.create_superuser("boss", password="x")
+    peer = staff("peer")
+    plain = django_user_model.objects.create_user("plain", password="x")
+    client.force_login(staff("remover", "view_user", "delete_user"))
+    changelist = reverse("admin:auth_user_changelist")
+    client.post(changelist, {"action": "delete_selected", "_selected_action": [boss.pk, peer.pk], "post": "yes"})
+    assert client.post(reverse("admin:auth_user_delete", args=[boss.pk]), {"post": "yes"}).status_code == 403
+    assert django_user_model.objects.filter(pk__in=[boss.pk, peer.pk]).count() == 2
+    client.post(changelist, {"action": "delete_selected", "_selected_action": [plain.pk], "post": "yes"})
+    assert not django_user_model.objects.filter(pk=plain.pk).exists()
+
+
 class _Form(HTMLParser):
     """What a browser posts for the admin's change form, as it stands."""
 
