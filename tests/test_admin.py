@@ -18,7 +18,7 @@ def stored():
     return "admin-test"
 
 
-@pytest.mark.parametrize("model", READ_ONLY + ["authz_apitoken", "auth_user"])
+@pytest.mark.parametrize("model", READ_ONLY + ["authz_apitoken", "auth_user", "auth_group"])
 def test_each_changelist_renders(admin_client, stored, model):
     response = admin_client.get(reverse(f"admin:{model}_changelist"))
     assert response.status_code == 200, response.content[:500]
