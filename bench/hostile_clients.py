@@ -3,7 +3,9 @@
 
 - worker RSS after four concurrent anonymous 300 MB POSTs;
 - worker RSS after a LIST of ``--list-items`` ConfigMaps (default 10k);
-- TLS front RSS after ``--connections`` TLS connections opened at once (3,000);
+- TLS front RSS and descriptors with ``--connections`` TLS connections from
+  one address opened at once (3,000; past ``--max-connections-per-address``
+  they are refused);
 - API GET (by name) and /livez p50/p99 with and without 8 anonymous clients
   flooding POST /admin/login/.
 
@@ -38,6 +40,15 @@ def rss_mb(pid):
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def descriptors(pid):
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def cpu_seconds(pid):
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def children(pid):
@@ -187,19 +198,21 @@ def main():
             p.join()
 
         if front is not None:
-            report["front RSS at start (MB)"] = rss_mb(front)
-            socks = []
-            for _ in range(args.connections):
+            report["front RSS (MB) / descriptors at start"] = (rss_mb(front), descriptors(front))
+            cpu = cpu_seconds(front)
+            socks, refused = [], 0
+            for _ in range(args.connections):  # all from 127.0.0.1: the per-address limit applies
                 try:
                     socks.append(connect(server))
                 except OSError:
-                    break
-            report["front RSS with connections open (MB)"] = rss_mb(front)
-            report["connections opened"] = len(socks)
+                    refused += 1
+            report["front RSS (MB) / descriptors with them open"] = (rss_mb(front), descriptors(front))
+            report["connections opened / refused"] = (len(socks), refused)
+            report["front CPU seconds for them"] = cpu_seconds(front) - cpu
             for s in socks:
                 s.close()
             time.sleep(2)
-            report["front RSS after they closed (MB)"] = rss_mb(front)
+            report["front RSS (MB) / descriptors after they closed"] = (rss_mb(front), descriptors(front))
 
         if args.list_items:
             create_configmaps(server, args.list_items)
@@ -215,7 +228,7 @@ def main():
                 before, rss_mb(worker))
         for key, value in report.items():
             if isinstance(value, tuple):
-                value = " / ".join(f"{v:.1f}" for v in value)
+                value = " / ".join(f"{v:.1f}" if isinstance(v, float) else str(v) for v in value)
             elif isinstance(value, float):
                 value = f"{value:.1f}"
             print(f"{key}: {value}")

@@ -285,8 +285,10 @@ def main():
     need = 2 * max(args.idle, args.latency_watchers) + 1000
     if soft < need:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, need), hard))
-    # Thousands of watches as one user: lift the per-user limit (README, Security and limits).
-    env = {"KUBEAPI_WATCH_BOOKMARK_SECONDS": "3600", "KUBEAPI_MAX_WATCHES_PER_USER": "0"}
+    # Thousands of watches as one user from one address: lift the per-user and
+    # per-address limits (README, Security and limits).
+    env = {"KUBEAPI_WATCH_BOOKMARK_SECONDS": "3600", "KUBEAPI_MAX_WATCHES_PER_USER": "0",
+           "KUBEAPI_MAX_CONNECTIONS_PER_ADDRESS": "0"}
     if not args.tls_front:
         env["KUBEAPI_CLIENT_CA_FILE"] = ""
     var_dir = Path(tempfile.mkdtemp(prefix="kubeapi-watch-bench-"))

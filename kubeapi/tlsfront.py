@@ -10,6 +10,10 @@ see ``_Connection`` for why not asyncio's SSL transport) and records the verifie
 certificate of every relayed connection in ``authz.x509.ConnectionTable``,
 keyed by the local port of the loopback connection, before opening it.
 
+It also bounds connections, per client address and in total: one past
+either limit is reset as it is accepted, before any TLS work (see
+``Front._accept``), and the refusals are logged at most every few seconds.
+
 Run by ``manage.py serve`` as a child process:
 ``python -m kubeapi.tlsfront --bind ... --port ... --upstream-port ...``.
 """
@@ -20,6 +24,7 @@ import os
 import signal
 import socket
 import ssl
+import struct
 import sys
 
 from kubeapi import memory
@@ -30,7 +35,14 @@ CHUNK = 64 * 1024
 # MB): the front should add little buffering between a slow client and
 # the server, so backpressure (a watcher that stops reading) shows promptly.
 SOCKET_BUFFER = 256 * 1024
+# A client that connects and never completes the handshake holds a slot for
+# at most this long (kube-apiserver: ReadHeaderTimeout 32 s bounds it).
 HANDSHAKE_TIMEOUT = 30
+# Open connections per client address and in total (0: no limit).
+MAX_CONNECTIONS_PER_ADDRESS = 1000
+MAX_CONNECTIONS = 20000
+# Refusals are summed into one log line per this many seconds at most.
+REFUSAL_LOG_INTERVAL = 10
 # When the open connections fall back to none after a peak of this many,
 # the front trims its heap (TLS and relay buffers of the spike).
 TRIM_AFTER_CONNECTIONS = 64
@@ -54,12 +66,13 @@ class _Connection:
     """
 
     __slots__ = ("front", "loop", "tls", "fd", "up", "up_fd", "to_up", "to_client", "state",
-                 "timer", "local_port", "read_wants_write", "interest")
+                 "timer", "local_port", "read_wants_write", "interest", "address")
 
-    def __init__(self, front, sock):
+    def __init__(self, front, tls, address):
         self.front = front
         self.loop = front.loop
-        self.tls = front.ctx.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        self.address = address  # its slot in ``front.per_address``, released by close()
+        self.tls = tls
         self.fd = self.tls.fileno()
         self.up = None
         self.up_fd = -1
@@ -69,7 +82,7 @@ class _Connection:
         self.local_port = None
         self.read_wants_write = False
         self.interest = 0  # bits: client read, client write, upstream read, upstream write
-        self.timer = self.loop.call_later(HANDSHAKE_TIMEOUT, self.close)
+        self.timer = self.loop.call_later(front.handshake_timeout, self.close)
         self._handshake()
 
     # -- event loop interest: one place decides what each socket waits for
@@ -249,23 +262,26 @@ class _Connection:
         self.tls.close()
         if self.up is not None:
             self.up.close()
-        front = self.front
-        front.open -= 1
-        if front.open == 0 and front.peak >= TRIM_AFTER_CONNECTIONS:
-            # A spike is over: return its buffers' heap to the system (kubeapi.memory).
-            front.peak = 0
-            self.loop.call_soon(memory.trim)
+        self.front.release(self.address)
 
 
 class Front:
-    def __init__(self, loop, ctx, table, upstream_port):
+    def __init__(self, loop, ctx, table, upstream_port, max_connections=MAX_CONNECTIONS,
+                 max_per_address=MAX_CONNECTIONS_PER_ADDRESS, handshake_timeout=HANDSHAKE_TIMEOUT):
         self.loop = loop
         self.ctx = ctx
         self.table = table
         self.upstream_port = upstream_port
+        self.max_connections = max_connections
+        self.max_per_address = max_per_address
+        self.handshake_timeout = handshake_timeout
         self.listeners = []
         self.open = 0  # connections, and their peak since the last trim
         self.peak = 0
+        self.per_address = {}  # client address → its open connections
+        self.refused = 0  # connections refused over a limit, since the start
+        self.refused_logged = 0
+        self.refusal_log = None  # the timer of the next log line, while refusals come
 
     def listen(self, host, port):
         """Listen on every address ``host`` resolves to, as asyncio's create_server does."""
@@ -284,7 +300,7 @@ class Front:
     def _accept(self, listener):
         for _ in range(64):  # a burst of connections, without starving the relays
             try:
-                sock, _ = listener.accept()
+                sock, peer = listener.accept()
             except (BlockingIOError, InterruptedError, ConnectionAbortedError):
                 return
             except OSError as exc:
@@ -294,15 +310,66 @@ class Front:
                     self.loop.remove_reader(listener.fileno())
                     self.loop.call_later(1, self.loop.add_reader, listener.fileno(), self._accept, listener)
                 return
+            address = peer[0]
+            if not self._admit(address):
+                self._refuse(sock)
+                continue
             sock.setblocking(False)
             try:
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_BUFFER)
             except OSError:
                 pass
-            self.open += 1
-            self.peak = max(self.peak, self.open)
-            _Connection(self, sock)
+            try:
+                tls = self.ctx.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+            except _GONE:  # gone before it was wrapped: no _Connection will release its slot
+                sock.close()
+                self.release(address)
+                continue
+            _Connection(self, tls, address)
+
+    # -- the limits: every admitted connection is released once, by _Connection.close
+    def _admit(self, address):
+        held = self.per_address.get(address, 0)
+        if 0 < self.max_connections <= self.open or 0 < self.max_per_address <= held:
+            return False
+        self.per_address[address] = held + 1
+        self.open += 1
+        self.peak = max(self.peak, self.open)
+        return True
+
+    def release(self, address):
+        held = self.per_address.pop(address) - 1
+        if held:
+            self.per_address[address] = held
+        self.open -= 1
+        if self.open == 0 and self.peak >= TRIM_AFTER_CONNECTIONS:
+            # A spike is over: return its buffers' heap to the system (kubeapi.memory).
+            self.peak = 0
+            self.loop.call_soon(memory.trim)
+
+    def _refuse(self, sock):
+        """Reset, not close: no TLS, no FIN exchange, no TIME_WAIT left here."""
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            pass
+        sock.close()
+        self.refused += 1
+        if self.refusal_log is None:
+            self._log_refusals()
+
+    def _log_refusals(self):
+        """One line now, then one per interval while refusals keep coming."""
+        new = self.refused - self.refused_logged
+        if not new:
+            self.refusal_log = None
+            return
+        self.refused_logged = self.refused
+        print(f"tls front: refused {new} connection(s) over the limits ({self.max_per_address} per client address,"
+              f" {self.max_connections} in all; {self.open} open), {self.refused} since the start",
+              file=sys.stderr, flush=True)
+        self.refusal_log = self.loop.call_later(REFUSAL_LOG_INTERVAL, self._log_refusals)
 
     def close(self):
         for sock in self.listeners:
@@ -326,7 +393,7 @@ async def serve(args):
 
     loop = asyncio.get_running_loop()
     front = Front(loop, ssl_context(args.cert, args.key, args.client_ca), ConnectionTable(args.table, create=True),
-                  args.upstream_port)
+                  args.upstream_port, args.max_connections, args.max_connections_per_address, args.handshake_timeout)
     front.listen(args.bind, args.port)
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -351,7 +418,8 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start(bind, port, cert, key, client_ca, table):
+def start(bind, port, cert, key, client_ca, table, max_connections=MAX_CONNECTIONS,
+          max_per_address=MAX_CONNECTIONS_PER_ADDRESS, handshake_timeout=HANDSHAKE_TIMEOUT):
     """Start the front as a child process; returns (process, upstream port)
     where granian should listen (plaintext, loopback)."""
     import subprocess
@@ -361,7 +429,8 @@ def start(bind, port, cert, key, client_ca, table):
     proc = subprocess.Popen(
         [sys.executable, "-m", "kubeapi.tlsfront", "--bind", bind, "--port", str(port), "--upstream-port",
          str(upstream), "--cert", str(cert), "--key", str(key), "--client-ca", str(client_ca or ""),
-         "--table", str(table)],
+         "--table", str(table), "--max-connections", str(max_connections),
+         "--max-connections-per-address", str(max_per_address), "--handshake-timeout", str(handshake_timeout)],
         cwd=root, stdout=subprocess.PIPE, text=True,
     )
     line = proc.stdout.readline()
@@ -404,6 +473,9 @@ def main(argv=None):
     parser.add_argument("--key", required=True)
     parser.add_argument("--client-ca", default="")
     parser.add_argument("--table", required=True)
+    parser.add_argument("--max-connections", type=int, default=MAX_CONNECTIONS)
+    parser.add_argument("--max-connections-per-address", type=int, default=MAX_CONNECTIONS_PER_ADDRESS)
+    parser.add_argument("--handshake-timeout", type=float, default=HANDSHAKE_TIMEOUT)
     args = parser.parse_args(argv)
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     try:

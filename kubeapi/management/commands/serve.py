@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from kubeapi import bootstrap, flags
+from kubeapi import bootstrap, flags, tlsfront
 
 
 class Command(BaseCommand):
@@ -27,6 +27,15 @@ class Command(BaseCommand):
                             help="request threads per process (default 8)")
         parser.add_argument("--kubeconfig", default="", help="where to write the admin kubeconfig "
                             "(default var/admin.kubeconfig)")
+        # Enforced by the TLS front (kubeapi.tlsfront), so only with client certificates on.
+        parser.add_argument("--max-connections", type=int,
+                            default=int(os.environ.get("KUBEAPI_MAX_CONNECTIONS", tlsfront.MAX_CONNECTIONS)),
+                            help=f"open connections in all (default {tlsfront.MAX_CONNECTIONS}; 0: no limit)")
+        parser.add_argument("--max-connections-per-address", type=int,
+                            default=int(os.environ.get("KUBEAPI_MAX_CONNECTIONS_PER_ADDRESS",
+                                                       tlsfront.MAX_CONNECTIONS_PER_ADDRESS)),
+                            help="open connections per client address "
+                                 f"(default {tlsfront.MAX_CONNECTIONS_PER_ADDRESS}; 0: no limit)")
         parser.add_argument("--no-migrate", action="store_true", help="do not apply database migrations at start")
         flags.add_settings_flags(parser)
 
@@ -76,10 +85,11 @@ class Command(BaseCommand):
                   "ssl_protocol_min": SSLProtocols.tls12}
         front = None
         if client_ca:
-            from kubeapi import tlsfront
-
             table = var_dir / "tls-front.table"
-            front, upstream = tlsfront.start(host, opts["secure_port"], cert, key, client_ca, table)
+            handshake_timeout = float(os.environ.get("KUBEAPI_TLS_HANDSHAKE_TIMEOUT", tlsfront.HANDSHAKE_TIMEOUT))
+            front, upstream = tlsfront.start(host, opts["secure_port"], cert, key, client_ca, table,
+                                             opts["max_connections"], opts["max_connections_per_address"],
+                                             handshake_timeout)
             os.environ["KUBEAPI_TLS_FRONT_TABLE"] = str(table)
             listen = {"address": "127.0.0.1", "port": upstream}
         self.stdout.write(f"serving on https://{client_host}:{opts['secure_port']}")
