@@ -271,7 +271,8 @@ def test_staff_with_every_permission_write_only_plain_users_and_their_tokens(cli
     from django.urls import reverse
 
     from authz.models import APIToken, CompiledBinding, RBACState, Scope
-    from resources.storage import Key, storage
+    from resources.store import storage
+    from resources.store.interface import Key
 
     storage.ensure_tenant("admin-rbac")
     crb = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
