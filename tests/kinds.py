@@ -239,3 +239,15 @@ KINDS = [
 ]
 
 BY_ID = {k.id: k for k in KINDS}
+
+
+# Pods' subresources that are not served yet (no kubelet), in the shape
+# discovery and OpenAPI give them upstream; the document tests declare them.
+from resources.subresources.base import Subresource  # noqa: E402
+
+EVICTION = Subresource("eviction", verbs=("create",), kind="Eviction", group="policy", version="v1")
+EPHEMERAL_CONTAINERS = Subresource("ephemeralcontainers")
+LOG = Subresource("log", verbs=("get",), connect=True)
+EXEC = Subresource("exec", verbs=("create", "get"), kind_suffix="ExecOptions", connect=True)
+PROXY = Subresource("proxy", verbs=("create", "delete", "get", "patch", "update"), kind_suffix="ProxyOptions",
+                    connect=True)

@@ -354,6 +354,52 @@ def test_status_and_scale_subresources(api, crontabs):
     assert api.call("GET", f"{base}/sub")[1]["spec"]["replicas"] == 4
 
 
+def test_scale_at_non_default_paths(api):
+    """/scale reads and writes the CRD's own paths: PATCH and PUT of a Scale
+    move spec.size (they used to leave it, and PUT deleted it), apply too."""
+    group = new_group()
+    schema = {"type": "object", "properties": {
+        "spec": {"type": "object", "properties": {"size": {"type": "integer"}, "other": {"type": "string"}}},
+        "status": {"type": "object", "properties": {"ready": {"type": "integer"}, "sel": {"type": "string"}}}}}
+    versions = [{"name": "v1", "served": True, "storage": True, "schema": {"openAPIV3Schema": schema},
+                 "subresources": {"status": {}, "scale": {"specReplicasPath": ".spec.size",
+                                                         "statusReplicasPath": ".status.ready",
+                                                         "labelSelectorPath": ".status.sel"}}}]
+    code, body, _ = api.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+                             crd_body(group, plural="dbs", kind="DB", versions=versions))
+    assert code == 201, body
+    base = f"/apis/{group}/v1/namespaces/default/dbs"
+    code, obj, _ = api.call("POST", base, {"apiVersion": f"{group}/v1", "kind": "DB", "metadata": {"name": "d"},
+                                           "spec": {"size": 2, "other": "kept"}})
+    assert code == 201, obj
+    obj["status"] = {"ready": 1, "sel": "app=d"}
+    assert api.call("PUT", f"{base}/d/status", obj)[0] == 200
+
+    code, scale, _ = api.call("GET", f"{base}/d/scale")
+    assert code == 200 and scale["spec"] == {"replicas": 2} and scale["status"] == {"replicas": 1, "selector": "app=d"}
+    code, scale, _ = api.call("PATCH", f"{base}/d/scale", {"spec": {"replicas": 5}}, MERGE)
+    assert code == 200 and scale["spec"] == {"replicas": 5}, scale
+    assert api.call("GET", f"{base}/d")[1]["spec"] == {"size": 5, "other": "kept"}
+
+    scale["spec"]["replicas"] = 7
+    code, scale, _ = api.call("PUT", f"{base}/d/scale", scale)
+    assert code == 200 and scale["spec"] == {"replicas": 7}, scale
+    code, obj, _ = api.call("GET", f"{base}/d")
+    assert obj["spec"] == {"size": 7, "other": "kept"} and obj["status"] == {"ready": 1, "sel": "app=d"}
+
+    applied = {"apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": {"name": "d"}, "spec": {"replicas": 3}}
+    code, scale, _ = api.call("PATCH", f"{base}/d/scale", json.dumps(applied).encode(), APPLY,
+                              query="?fieldManager=hpa&force=true")
+    assert code == 200 and scale["spec"] == {"replicas": 3}, scale
+    code, obj, _ = api.call("GET", f"{base}/d")
+    assert obj["spec"] == {"size": 3, "other": "kept"} and "replicas" not in obj["spec"]
+
+    code, status, _ = api.call("PUT", f"{base}/d/scale", dict(scale, spec={"replicas": -1}))
+    assert code == 422 and causes(status) == [
+        ("spec.replicas", "FieldValueInvalid", "Invalid value: -1: must be greater than or equal to 0")]
+    assert api.call("GET", f"{base}/d")[1]["spec"]["size"] == 3
+
+
 def test_printer_columns(api, crontabs):
     group, ns, base = crontabs
     assert api.call("POST", base, crontab(group, "printed", replicas=2))[0] == 201

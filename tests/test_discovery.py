@@ -5,8 +5,12 @@ Expected values are taken from kube-apiserver v1.32 responses
 """
 import pytest
 
+from kinds import EPHEMERAL_CONTAINERS, EVICTION, EXEC, LOG
 from resources.endpoints import discovery
+from resources.kinds.core import BINDING, FINALIZE, TOKEN
 from resources.registry import Registry, ResourceType
+from resources.subresources.scale import WORKLOAD_SCALE
+from resources.subresources.status import STATUS
 
 # The Accept headers real clients send to /api and /apis.
 KUBECTL_1_30_PLUS = (
@@ -24,21 +28,21 @@ def sample_registry():
     r.register(ResourceType(group="", version="v1", kind="ConfigMap", plural="configmaps", namespaced=True,
                             short_names=("cm",)))
     r.register(ResourceType(group="", version="v1", kind="Namespace", plural="namespaces", namespaced=False,
-                            short_names=("ns",), subresources=("status", "finalize"),
+                            short_names=("ns",), subresources=(STATUS, FINALIZE),
                             verbs=("create", "delete", "get", "list", "patch", "update", "watch")))
     r.register(ResourceType(group="", version="v1", kind="Pod", plural="pods", namespaced=True,
                             short_names=("po",), categories=("all",),
-                            subresources=("status", "binding", "eviction", "log", "exec", "ephemeralcontainers")))
+                            subresources=(STATUS, BINDING, EVICTION, LOG, EXEC, EPHEMERAL_CONTAINERS)))
     r.register(ResourceType(group="", version="v1", kind="ServiceAccount", plural="serviceaccounts",
-                            namespaced=True, short_names=("sa",), subresources=("token",)))
+                            namespaced=True, short_names=("sa",), subresources=(TOKEN,)))
     r.register(ResourceType(group="apps", version="v1", kind="Deployment", plural="deployments", namespaced=True,
-                            short_names=("deploy",), categories=("all",), subresources=("status", "scale")))
+                            short_names=("deploy",), categories=("all",), subresources=(STATUS, WORKLOAD_SCALE)))
     r.register(ResourceType(group="autoscaling", version="v1", kind="HorizontalPodAutoscaler",
                             plural="horizontalpodautoscalers", namespaced=True, short_names=("hpa",),
-                            categories=("all",), subresources=("status",), storage_version="v2"))
+                            categories=("all",), subresources=(STATUS,), storage_version="v2"))
     r.register(ResourceType(group="autoscaling", version="v2", kind="HorizontalPodAutoscaler",
                             plural="horizontalpodautoscalers", namespaced=True, short_names=("hpa",),
-                            categories=("all",), subresources=("status",)))
+                            categories=("all",), subresources=(STATUS,)))
     r.register(ResourceType(group="authorization.k8s.io", version="v1", kind="SelfSubjectAccessReview",
                             plural="selfsubjectaccessreviews", namespaced=False, verbs=("create",)))
     return r

@@ -5,8 +5,12 @@ import re
 
 import pytest
 
+from kinds import EVICTION, EXEC, LOG, PROXY
 from resources.endpoints import openapi
+from resources.kinds.core import BINDING, FINALIZE
 from resources.registry import Registry, ResourceType
+from resources.subresources.scale import WORKLOAD_SCALE
+from resources.subresources.status import STATUS
 
 CRONTAB_SCHEMA = {
     "type": "object",
@@ -30,25 +34,25 @@ def sample_registry(crd=True):
     r = Registry()
     r.register(ResourceType(group="", version="v1", kind="ConfigMap", plural="configmaps", namespaced=True))
     r.register(ResourceType(group="", version="v1", kind="Namespace", plural="namespaces", namespaced=False,
-                            subresources=("status", "finalize")))
+                            subresources=(STATUS, FINALIZE)))
     r.register(ResourceType(group="", version="v1", kind="Pod", plural="pods", namespaced=True,
-                            subresources=("status", "binding", "eviction", "log", "exec", "proxy")))
+                            subresources=(STATUS, BINDING, EVICTION, LOG, EXEC, PROXY)))
     r.register(ResourceType(group="", version="v1", kind="Service", plural="services", namespaced=True,
-                            subresources=("status",)))
+                            subresources=(STATUS,)))
     r.register(ResourceType(group="apps", version="v1", kind="Deployment", plural="deployments", namespaced=True,
-                            subresources=("status", "scale")))
+                            subresources=(STATUS, WORKLOAD_SCALE)))
     r.register(ResourceType(group="autoscaling", version="v1", kind="HorizontalPodAutoscaler",
-                            plural="horizontalpodautoscalers", namespaced=True, subresources=("status",)))
+                            plural="horizontalpodautoscalers", namespaced=True, subresources=(STATUS,)))
     r.register(ResourceType(group="autoscaling", version="v2", kind="HorizontalPodAutoscaler",
-                            plural="horizontalpodautoscalers", namespaced=True, subresources=("status",)))
+                            plural="horizontalpodautoscalers", namespaced=True, subresources=(STATUS,)))
     r.register(ResourceType(group="authorization.k8s.io", version="v1", kind="SelfSubjectAccessReview",
                             plural="selfsubjectaccessreviews", namespaced=False, verbs=("create",)))
     # JSONSchemaProps has fields named like extensions (x-kubernetes-validations).
     r.register(ResourceType(group="apiextensions.k8s.io", version="v1", kind="CustomResourceDefinition",
-                            plural="customresourcedefinitions", namespaced=False, subresources=("status",)))
+                            plural="customresourcedefinitions", namespaced=False, subresources=(STATUS,)))
     if crd:
         crontab = ResourceType(group="stable.example.com", version="v1", kind="CronTab", plural="crontabs",
-                               namespaced=True, subresources=("status", "scale"))
+                               namespaced=True, subresources=(STATUS, WORKLOAD_SCALE))
         crontab.openapi_schema = CRONTAB_SCHEMA
         r.register(crontab)
     return r
@@ -350,7 +354,7 @@ def test_v3_hash_changes_only_for_changed_group_version():
     before = openapi.v3_index(sample_registry())["paths"]
     changed = sample_registry()
     changed.register(ResourceType(group="apps", version="v1", kind="ReplicaSet", plural="replicasets",
-                                  namespaced=True, subresources=("status", "scale")))
+                                  namespaced=True, subresources=(STATUS, WORKLOAD_SCALE)))
     after = openapi.v3_index(changed)["paths"]
     assert after["apis/apps/v1"] != before["apis/apps/v1"]
     assert after["api/v1"] == before["api/v1"]
@@ -525,7 +529,7 @@ def test_every_kubernetes_kind_resolves():
             continue
         gvk = gvks[0]
         r.register(ResourceType(group=gvk["group"], version=gvk["version"], kind=gvk["kind"],
-                                plural=gvk["kind"].lower() + "s", namespaced=True, subresources=("status",)))
+                                plural=gvk["kind"].lower() + "s", namespaced=True, subresources=(STATUS,)))
     assert len(r.types()) > 50
     doc = openapi.v2(r)
     for path, ref in refs(doc):

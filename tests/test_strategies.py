@@ -647,8 +647,8 @@ def test_namespace_lifecycle():
     new = copy.deepcopy(ns)
     new["spec"]["finalizers"] = []
     assert update("", "namespaces", new, ns)[0]["spec"] == {"finalizers": ["kubernetes"]}
-    finalized = copy.deepcopy(new)
-    strategy.prepare_for_subresource_update("finalize", finalized, ns, Context(subresource="finalize"))
+    namespaces = rtype("", "v1", "namespaces")
+    finalized = namespaces.subresource("finalize").into(namespaces, ns, new, "x")
     assert finalized["spec"] == {} and finalized["status"] == {"phase": "Active"}
     assert strategy.blocks_deletion(ns) and not strategy.blocks_deletion(finalized)
     strategy.prepare_for_delete(ns, Context())
@@ -1020,8 +1020,8 @@ DECLARED = {
 @pytest.mark.parametrize("key", sorted(DECLARED))
 def test_declarations(key):
     t = rtype(*key)
-    assert (t.namespaced, t.subresources, t.short_names, t.categories) == DECLARED[key]
-    assert t.strategy.has_status == ("status" in t.subresources)
+    assert (t.namespaced, tuple(sub.name for sub in t.subresources), t.short_names, t.categories) == DECLARED[key]
+    assert t.strategy.has_status == (t.subresource("status") is not None)
     assert t.columns and callable(t.row)
 
 
@@ -1073,24 +1073,25 @@ def test_go_label_selector_rendering():
 
 # ============================================================ subresources
 def test_scale_subresource():
-    from resources.kinds.core import scale_of
+    from resources.subresources.scale import WORKLOAD_SCALE as scale_sub
 
+    deployments = rtype("apps", "v1", "deployments")
     old = valid("apps", "deployments", {"metadata": meta("web"), "spec": {
         "selector": {"matchLabels": {"app": "nginx"}, "matchExpressions": [{"key": "tier", "operator": "In", "values": ["b", "a"]}]},
         "template": template(labels={"app": "nginx", "tier": "a"})}})
-    scale = scale_of(old)
+    scale = scale_sub.view(deployments, old)
     assert scale["spec"] == {"replicas": 1}
     assert scale["status"] == {"replicas": 0, "selector": "app=nginx,tier in (a,b)"}
-    strategy = rtype("apps", "v1", "deployments").strategy
-    new = {"apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": {"name": "web"}, "spec": {"replicas": 4}}
-    strategy.prepare_for_subresource_update("scale", new, old, Context(subresource="scale"))
+    body = {"apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": {"name": "web"}, "spec": {"replicas": 4}}
+    new = scale_sub.into(deployments, old, body, "web")
     assert new["spec"]["replicas"] == 4 and new["spec"]["template"] == old["spec"]["template"]
-    assert strategy.validate_update(new, old, Context(subresource="scale")) == []
-    new["spec"]["replicas"] = -1
-    assert strategy.validate_update(new, old, Context(subresource="scale")) == [
-        ("spec.replicas", "FieldValueInvalid", "Invalid value: -1: must be greater than or equal to 0")]
+    assert deployments.strategy.validate_update(new, old, Context(subresource="scale")) == []
+    body["spec"]["replicas"] = -1
+    with pytest.raises(errors.APIError) as err:
+        scale_sub.into(deployments, old, body, "web")
+    assert err.value.code == 422
     rc = valid("", "replicationcontrollers", {"metadata": meta(), "spec": {"template": template()}})
-    assert scale_of(rc)["status"]["selector"] == "app=nginx"
+    assert scale_sub.view(rtype("", "v1", "replicationcontrollers"), rc)["status"]["selector"] == "app=nginx"
 
 
 def test_pod_binding():

@@ -17,7 +17,6 @@ falls back to the legacy documents when the server answers plain JSON.
 import base64
 import hashlib
 import json
-from dataclasses import dataclass
 
 CONTENT_TYPE_JSON = "application/json"
 DISCOVERY_GROUP = "apidiscovery.k8s.io"
@@ -32,57 +31,6 @@ def aggregated_content_type(version):
 
 CONTENT_TYPE_AGGREGATED_V2 = aggregated_content_type("v2")
 CONTENT_TYPE_AGGREGATED_V2BETA1 = aggregated_content_type("v2beta1")
-
-
-# --------------------------------------------------------------------------
-# Subresources: what kind each one speaks and which verbs it serves. A type
-# only names its subresources; the shape of each is fixed here, once.
-
-
-@dataclass(frozen=True)
-class Subresource:
-    verbs: tuple
-    kind: str = ""  # "" → the parent's kind
-    group: str | None = None  # None → the parent's group and version
-    version: str | None = None
-    kind_suffix: str = ""  # "ProxyOptions" → PodProxyOptions, NodeProxyOptions
-    connect: bool = False  # a stream (exec, proxy, log), not a REST object
-
-    def kind_for(self, parent):
-        if self.kind_suffix:
-            return parent.kind + self.kind_suffix
-        return self.kind or parent.kind
-
-    def group_version_for(self, parent):
-        if self.group is None:
-            return parent.group, parent.version
-        return self.group, self.version
-
-
-_GPU = ("get", "patch", "update")
-
-SUBRESOURCES = {
-    "status": Subresource(_GPU),
-    "scale": Subresource(_GPU, kind="Scale", group="autoscaling", version="v1"),
-    "binding": Subresource(("create",), kind="Binding", group="", version="v1"),
-    "eviction": Subresource(("create",), kind="Eviction", group="policy", version="v1"),
-    "ephemeralcontainers": Subresource(_GPU),
-    "resize": Subresource(_GPU),
-    "approval": Subresource(_GPU),
-    "finalize": Subresource(("update",)),
-    "token": Subresource(("create",), kind="TokenRequest", group="authentication.k8s.io", version="v1"),
-    "log": Subresource(("get",), connect=True),
-    "exec": Subresource(("create", "get"), kind_suffix="ExecOptions", connect=True),
-    "attach": Subresource(("create", "get"), kind_suffix="AttachOptions", connect=True),
-    "portforward": Subresource(("create", "get"), kind_suffix="PortForwardOptions", connect=True),
-    "proxy": Subresource(("create", "delete", "get", "patch", "update"), kind_suffix="ProxyOptions", connect=True),
-}
-_DEFAULT_SUBRESOURCE = Subresource(_GPU)
-
-
-def subresource(name):
-    """The declaration of a subresource by name (unknown ones act like status)."""
-    return SUBRESOURCES.get(name, _DEFAULT_SUBRESOURCE)
 
 
 # --------------------------------------------------------------------------
@@ -165,10 +113,9 @@ def _api_resource(rtype):
     return entry
 
 
-def _api_subresource(rtype, name):
-    sub = subresource(name)
+def _api_subresource(rtype, sub):
     entry = {
-        "name": f"{rtype.plural}/{name}",
+        "name": f"{rtype.plural}/{sub.name}",
         "singularName": "",
         "namespaced": rtype.namespaced,
         "kind": sub.kind_for(rtype),
@@ -189,7 +136,7 @@ def resource_list(registry, group_name, version):
     resources = []
     for rtype in types:
         resources.append(_api_resource(rtype))
-        resources.extend(_api_subresource(rtype, name) for name in rtype.subresources)
+        resources.extend(_api_subresource(rtype, sub) for sub in rtype.subresources)
     resources.sort(key=lambda r: r["name"])
     if not group_name:
         # The legacy handler writes the core list without apiVersion.
@@ -226,11 +173,10 @@ def _resource_discovery(rtype):
     if rtype.categories:
         entry["categories"] = list(rtype.categories)
     subs = []
-    for name in sorted(rtype.subresources):
-        sub = subresource(name)
+    for sub in sorted(rtype.subresources, key=lambda sub: sub.name):
         group_name, version = sub.group_version_for(rtype)
         subs.append({
-            "subresource": name,
+            "subresource": sub.name,
             "responseKind": _response_kind(rtype, group_name, version, sub.kind_for(rtype)),
             "verbs": sorted(sub.verbs),
         })

@@ -531,16 +531,16 @@ def _resource_paths(paths, root, rtype, model):
             "parameters": _LIST_PARAMS + [_PRETTY],
         }
 
-    for sub_name in rtype.subresources:
-        _subresource_paths(paths, f"{root}{scope}/{rtype.plural}/{{name}}/{sub_name}", rtype, sub_name,
+    for sub in rtype.subresources:
+        _subresource_paths(paths, f"{root}{scope}/{rtype.plural}/{{name}}/{sub.name}", rtype, sub,
                            model, item_params, tag, gvt, nsd)
 
 
 _CONNECT_METHODS = {"get": "get", "create": "post", "update": "put", "delete": "delete", "patch": "patch"}
 
 
-def _subresource_paths(paths, path, rtype, sub_name, model, item_params, tag, gvt, nsd):
-    sub = discovery.subresource(sub_name)
+def _subresource_paths(paths, path, rtype, sub, model, item_params, tag, gvt, nsd):
+    sub_name = sub.name
     kind = sub.kind_for(rtype)
     group, version = sub.group_version_for(rtype)
     gvk = {"group": group, "kind": kind, "version": version}
@@ -816,7 +816,7 @@ def _type_key(rtype):
     if schema is not None:
         schema_key = hashlib.sha256(json.dumps(schema, sort_keys=True).encode()).hexdigest()
     return (rtype.group, rtype.version, rtype.kind, rtype.plural, rtype.namespaced,
-            tuple(sorted(rtype.verbs)), tuple(rtype.subresources), schema_key)
+            tuple(sorted(rtype.verbs)), tuple(sub.name for sub in rtype.subresources), schema_key)
 
 
 def _fingerprint(types):

@@ -8,6 +8,7 @@ import base64
 import binascii
 import json
 from datetime import datetime, timezone
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -133,10 +134,6 @@ class ResourceView(KubeAPIView):
         meta["name"] = info.name
         if rtype.namespaced:
             self._check_namespace(info, meta)
-        if info.subresource == "scale":
-            from resources.machinery import patch as patching
-
-            patching.scale_precheck(obj, info.name)
         stored = Store(builtin.for_tenant(info.tenant)).update(rtype, ctx, info.namespace, info.name, obj)
         code = 201 if ctx.extra.get("created") else 200
         return self._object_response(request, rtype, stored, code, ctx, info.subresource)
@@ -179,7 +176,7 @@ class ResourceView(KubeAPIView):
                                   "accepted media types include: " + ", ".join(accepted))
         if not info.name:
             raise errors.method_not_supported(rtype.group, rtype.plural, "patch")
-        if info.subresource and info.subresource not in ("status", "scale"):
+        if info.subresource and "patch" not in rtype.subresource(info.subresource).verbs:
             raise errors.method_not_supported(rtype.group, f"{rtype.plural}/{info.subresource}", "patch")
         ctx = self._context(request, info)
         if ptype == patching.APPLY_PATCH_YAML and not request.GET.get("fieldManager"):
@@ -204,7 +201,7 @@ class ResourceView(KubeAPIView):
             raise errors.APIError(404, "NotFound", "the server could not find the requested resource")
         if rtype.namespaced is False and info.namespace and info.resource != "namespaces":
             raise errors.APIError(404, "NotFound", "the server could not find the requested resource")
-        if info.subresource and info.subresource not in rtype.subresources:
+        if info.subresource and rtype.subresource(info.subresource) is None:
             raise errors.APIError(404, "NotFound", "the server could not find the requested resource")
         if info.verb not in rtype.verbs and (info.verb in ("create", "update", "delete", "deletecollection", "patch")
                                              or (info.verb in ("get", "list", "watch") and not info.subresource)):
@@ -260,7 +257,7 @@ class ResourceView(KubeAPIView):
         # Subresources such as scale or binding speak their own kinds.
         group, version, expected_kind = rtype.group, rtype.version, rtype.kind
         if info.subresource:
-            sub = discovery.subresource(info.subresource)
+            sub = rtype.subresource(info.subresource)
             group, version = sub.group_version_for(rtype)
             expected_kind = sub.kind_for(rtype)
         expected = f"{group}/{version}" if group else version
@@ -355,17 +352,17 @@ class ResourceView(KubeAPIView):
 
     def _object_response(self, request, rtype, obj, code, ctx=None, subresource=""):
         obj = self._served(rtype, obj)
-        if subresource == "scale":
-            obj = rtype.strategy.scale_of(obj)
+        printed = rtype
+        if subresource:
+            sub = rtype.subresource(subresource)
+            viewed = sub.view(rtype, obj)
+            if viewed is not obj:  # another kind (a Scale): printed with the default columns
+                obj, printed = viewed, SimpleNamespace(kind=sub.kind_for(rtype), columns=(), row=None)
         form, version = codecs.negotiate(request.META.get("HTTP_ACCEPT"))
         if form == "table":
             from resources.printing import tables
 
-            if subresource == "scale":
-                from types import SimpleNamespace
-
-                rtype = SimpleNamespace(kind="Scale", columns=(), row=None)  # printed as a Scale
-            obj = tables.table(rtype, [obj], request, version)
+            obj = tables.table(printed, [obj], request, version)
         response = respond(obj, code, request, form)
         if ctx is not None:
             _warnings(response, ctx.warnings)
@@ -375,8 +372,8 @@ class ResourceView(KubeAPIView):
         store = Store(builtin.for_tenant(info.tenant))
         stored = store.get(rtype, Context(tenant=info.tenant), info.namespace, info.name)
         form, version = codecs.negotiate(request.META.get("HTTP_ACCEPT"))
-        if info.subresource == "scale":
-            return self._object_response(request, rtype, json.loads(stored.data), 200, subresource="scale")
+        if info.subresource:
+            return self._object_response(request, rtype, json.loads(stored.data), 200, subresource=info.subresource)
         if form == "json" and rtype.from_storage is None and "pretty" not in request.GET:
             return HttpResponse(stored.data, content_type=codecs.JSON)  # the stored bytes, as they are
         return self._object_response(request, rtype, json.loads(stored.data), 200)

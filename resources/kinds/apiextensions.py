@@ -13,6 +13,7 @@ import json
 
 from resources.machinery import validation as v
 from resources.registry import ResourceType, builtin
+from resources.subresources.status import STATUS
 from resources.registry.strategy import Strategy
 
 GROUP = "apiextensions.k8s.io"
@@ -316,7 +317,7 @@ def register_all():
     types = [
         ResourceType(
             group=GROUP, version="v1", kind="CustomResourceDefinition", plural=PLURAL, namespaced=False,
-            short_names=("crd",), categories=("api-extensions",), subresources=("status",),
+            short_names=("crd",), categories=("api-extensions",), subresources=(STATUS,),
             strategy=CustomResourceDefinitionStrategy(),
         ),
     ]

@@ -3,8 +3,10 @@
 import copy
 
 from resources.registry import ResourceType, builtin
+from resources.subresources.scale import WORKLOAD_SCALE
+from resources.subresources.status import STATUS
 from resources.kinds.core import (
-    BuiltinStrategy, GoValue, ScaleSubresource, _int_field, _is_int, _table, forbidden, go_label_selector, immutable, int_or_percent,
+    BuiltinStrategy, GoValue, _int_field, _is_int, _table, forbidden, go_label_selector, immutable, int_or_percent,
     invalid, non_negative, not_supported, required, spec_of, validate_controller_template, validate_label_selector,
     _validate_replica_status, selector_is_empty,
 )
@@ -51,7 +53,7 @@ class _WorkloadStrategy(BuiltinStrategy):
         return _validate_replica_status(obj.get("status"))
 
 
-class DeploymentStrategy(ScaleSubresource, _WorkloadStrategy):
+class DeploymentStrategy(_WorkloadStrategy):
     kind = "Deployment"
     owner = "deployment"
     initial_status = {}
@@ -114,7 +116,7 @@ def _quote(text):
     return json.dumps(text)
 
 
-class ReplicaSetStrategy(ScaleSubresource, _WorkloadStrategy):
+class ReplicaSetStrategy(_WorkloadStrategy):
     kind = "ReplicaSet"
     initial_status = {"replicas": 0}
 
@@ -131,7 +133,7 @@ STATEFUL_SET_MUTABLE = ("replicas", "ordinals", "template", "updateStrategy", "r
                         "persistentVolumeClaimRetentionPolicy", "minReadySeconds")
 
 
-class StatefulSetStrategy(ScaleSubresource, _WorkloadStrategy):
+class StatefulSetStrategy(_WorkloadStrategy):
     kind = "StatefulSet"
     initial_status = {"replicas": 0, "availableReplicas": 0}
 
@@ -262,24 +264,24 @@ def register_all():
         ResourceType(
             group="apps", version="v1", kind="Deployment", plural="deployments", namespaced=True,
             strategy=DeploymentStrategy(), short_names=("deploy",), categories=("all",),
-            subresources=("status", "scale"), **_table("Deployment"),
+            subresources=(STATUS, WORKLOAD_SCALE), **_table("Deployment"),
         ),
         ResourceType(
             group="apps", version="v1", kind="ReplicaSet", plural="replicasets", namespaced=True,
             strategy=ReplicaSetStrategy(), short_names=("rs",), categories=("all",),
-            subresources=("status", "scale"),
+            subresources=(STATUS, WORKLOAD_SCALE),
             selectable_fields={"status.replicas": _int_field("status", "replicas")},
             **_table("ReplicaSet"),
         ),
         ResourceType(
             group="apps", version="v1", kind="StatefulSet", plural="statefulsets", namespaced=True,
             strategy=StatefulSetStrategy(), short_names=("sts",), categories=("all",),
-            subresources=("status", "scale"), **_table("StatefulSet"),
+            subresources=(STATUS, WORKLOAD_SCALE), **_table("StatefulSet"),
         ),
         ResourceType(
             group="apps", version="v1", kind="DaemonSet", plural="daemonsets", namespaced=True,
             strategy=DaemonSetStrategy(), short_names=("ds",), categories=("all",),
-            subresources=("status",), **_table("DaemonSet"),
+            subresources=(STATUS,), **_table("DaemonSet"),
         ),
     ]
     for rtype in types:

@@ -18,6 +18,7 @@ import copy
 import json
 
 from resources.registry import ResourceType, builtin
+from resources.subresources.status import STATUS
 from resources.kinds.core import (
     BuiltinStrategy, _is_int, _table, forbidden, invalid, non_negative, not_supported, required, spec_of,
     validate_label_selector,
@@ -535,12 +536,12 @@ def register_all():
         ResourceType(
             group="autoscaling", version="v2", kind="HorizontalPodAutoscaler", plural="horizontalpodautoscalers",
             namespaced=True, strategy=strategy, short_names=("hpa",), categories=("all",),
-            subresources=("status",), **_table("HorizontalPodAutoscaler"),
+            subresources=(STATUS,), **_table("HorizontalPodAutoscaler"),
         ),
         ResourceType(
             group="autoscaling", version="v1", kind="HorizontalPodAutoscaler", plural="horizontalpodautoscalers",
             namespaced=True, strategy=strategy, short_names=("hpa",), categories=("all",),
-            subresources=("status",), storage_version="v2", to_storage=hpa_v1_to_v2, from_storage=hpa_v2_to_v1,
+            subresources=(STATUS,), storage_version="v2", to_storage=hpa_v1_to_v2, from_storage=hpa_v2_to_v1,
             **_table("HorizontalPodAutoscaler"),
         ),
     ]

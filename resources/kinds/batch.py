@@ -6,6 +6,7 @@ import zoneinfo
 
 from resources.machinery import validation
 from resources.registry import ResourceType, builtin
+from resources.subresources.status import STATUS
 from resources.kinds.core import (
     BuiltinStrategy, GoValue, _int_field, _is_int, _table, forbidden, go_label_selector, go_string_map,
     immutable, invalid, key_path, meta_of, non_negative, not_supported, required, selector_matches, spec_of,
@@ -384,13 +385,13 @@ def register_all():
     types = [
         ResourceType(
             group="batch", version="v1", kind="Job", plural="jobs", namespaced=True,
-            strategy=JobStrategy(), categories=("all",), subresources=("status",),
+            strategy=JobStrategy(), categories=("all",), subresources=(STATUS,),
             selectable_fields={"status.successful": _int_field("status", "succeeded")},
             **_table("Job"),
         ),
         ResourceType(
             group="batch", version="v1", kind="CronJob", plural="cronjobs", namespaced=True,
-            strategy=CronJobStrategy(), short_names=("cj",), categories=("all",), subresources=("status",),
+            strategy=CronJobStrategy(), short_names=("cj",), categories=("all",), subresources=(STATUS,),
             **_table("CronJob"),
         ),
     ]

@@ -18,6 +18,9 @@ from resources.printing import printers
 from resources.machinery import validation as _kv
 from resources.registry import ResourceType, builtin
 from resources.registry.strategy import Strategy
+from resources.subresources.base import Subresource
+from resources.subresources.scale import WORKLOAD_SCALE
+from resources.subresources.status import STATUS
 
 # ============================================================ field errors
 # Causes render exactly as resources.machinery.validation renders them (one place
@@ -812,57 +815,6 @@ def _int_field(*path):
 
 
 # ============================================================ subresources
-def label_selector_string(selector, map_selector=False):
-    """labels.Selector.String(): what Scale.status.selector carries."""
-    if map_selector:
-        selector = {"matchLabels": selector or {}}
-    selector = selector if isinstance(selector, dict) else {}
-    parts = [(k, f"{k}={v}") for k, v in (selector.get("matchLabels") or {}).items()]
-    for expr in selector.get("matchExpressions") or []:
-        if not isinstance(expr, dict):
-            continue
-        key, op, values = expr.get("key", ""), expr.get("operator"), sorted(expr.get("values") or [])
-        text = {"In": f"{key} in ({','.join(values)})", "NotIn": f"{key} notin ({','.join(values)})",
-                "Exists": key, "DoesNotExist": f"!{key}"}.get(op, key)
-        parts.append((key, text))
-    return ",".join(text for _, text in sorted(parts, key=lambda p: p[0]))
-
-
-def scale_of(obj):
-    """The autoscaling/v1 Scale a workload's /scale serves."""
-    meta = meta_of(obj)
-    spec, status = spec_of(obj), obj.get("status") if isinstance(obj.get("status"), dict) else {}
-    map_selector = obj.get("kind") == "ReplicationController" or (
-        isinstance(spec.get("selector"), dict) and "matchLabels" not in spec["selector"]
-        and "matchExpressions" not in spec["selector"] and bool(spec["selector"]))
-    scale_meta = {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp") if k in meta}
-    return {
-        "kind": "Scale", "apiVersion": "autoscaling/v1", "metadata": scale_meta,
-        "spec": {"replicas": spec.get("replicas", 0)},
-        "status": {"replicas": status.get("replicas", 0),
-                   "selector": label_selector_string(spec.get("selector"), map_selector=map_selector)},
-    }
-
-
-class ScaleSubresource:
-    """Mixin: PUT /scale changes spec.replicas and nothing else. ``obj`` may
-    be the Scale itself or the whole object."""
-
-    def scale_of(self, obj):
-        """GET/PUT/PATCH .../scale answer with this autoscaling/v1 Scale."""
-        return scale_of(obj)
-
-    def prepare_for_subresource_update(self, subresource, obj, old, ctx):
-        if subresource != "scale":
-            return super().prepare_for_subresource_update(subresource, obj, old, ctx)
-        replicas = spec_of(obj).get("replicas", 0)
-        obj.clear()
-        obj.update(copy.deepcopy(old))
-        if not isinstance(obj.get("spec"), dict):
-            obj["spec"] = {}
-        obj["spec"]["replicas"] = replicas
-
-
 def apply_binding(pod, binding):
     """POST pods/binding (assignPod): schedule a pod onto binding.target.
     Returns the updated pod; raises APIError as upstream would."""
@@ -891,6 +843,24 @@ def apply_binding(pod, binding):
                        "lastTransitionTime": defaults.now_rfc3339()})
     status["conditions"] = conditions
     return pod
+
+
+def finalize_namespace(namespace, body):
+    """PUT namespaces/<name>/finalize: the body's spec.finalizers, nothing else."""
+    finalizers = spec_of(body).get("finalizers")
+    new = copy.deepcopy(namespace)
+    spec = new.setdefault("spec", {})
+    if finalizers:
+        spec["finalizers"] = finalizers
+    else:
+        spec.pop("finalizers", None)
+    return new
+
+
+BINDING = Subresource("binding", verbs=("create",), kind="Binding", group="", version="v1", on_create=apply_binding)
+FINALIZE = Subresource("finalize", verbs=("update",), on_update=finalize_namespace)
+# Created by authz.serviceaccounts (a create handler): nothing is stored.
+TOKEN = Subresource("token", verbs=("create",), kind="TokenRequest", group="authentication.k8s.io", version="v1")
 
 
 # ================================================================ strategies
@@ -924,18 +894,6 @@ class NamespaceStrategy(BuiltinStrategy):
             obj["spec"].pop("finalizers", None)
         if not obj.get("spec") and "spec" in old:
             obj["spec"] = copy.deepcopy(old["spec"])
-
-    def prepare_for_subresource_update(self, subresource, obj, old, ctx):
-        if subresource != "finalize":
-            return super().prepare_for_subresource_update(subresource, obj, old, ctx)
-        finalizers = spec_of(obj).get("finalizers")
-        obj.clear()
-        obj.update(copy.deepcopy(old))
-        spec = obj.setdefault("spec", {})
-        if finalizers:
-            spec["finalizers"] = finalizers
-        else:
-            spec.pop("finalizers", None)
 
     def prepare_for_delete(self, obj, ctx):
         obj.setdefault("status", {})["phase"] = "Terminating"
@@ -1120,11 +1078,6 @@ class PodStrategy(BuiltinStrategy):
     has_status = True
     tracks_generation = False
 
-    def create_on_subresource(self, subresource, obj, body, ctx):
-        if subresource == "binding":
-            return apply_binding(obj, body)
-        return super().create_on_subresource(subresource, obj, body, ctx)
-
     def prepare_for_create(self, obj, ctx):
         Strategy.prepare_for_create(self, obj, ctx)
         defaults.admit_pod(obj)
@@ -1202,7 +1155,7 @@ class PodTemplateStrategy(BuiltinStrategy):
         return errs
 
 
-class ReplicationControllerStrategy(ScaleSubresource, BuiltinStrategy):
+class ReplicationControllerStrategy(BuiltinStrategy):
     kind = "ReplicationController"
     has_status = True
     initial_status = {"replicas": 0}
@@ -1736,7 +1689,7 @@ def register_all():
     types = [
         ResourceType(
             group="", version="v1", kind="Namespace", plural="namespaces", namespaced=False,
-            strategy=NamespaceStrategy(), short_names=("ns",), subresources=("status", "finalize"),
+            strategy=NamespaceStrategy(), short_names=("ns",), subresources=(STATUS, FINALIZE),
             verbs=("create", "delete", "get", "list", "patch", "update", "watch"),
             selectable_fields={"status.phase": _field("status", "phase")},
             **_table("Namespace"),
@@ -1752,11 +1705,11 @@ def register_all():
         ResourceType(
             group="", version="v1", kind="ServiceAccount", plural="serviceaccounts", namespaced=True,
             strategy=ServiceAccountStrategy(), short_names=("sa",), return_deleted_object=True,
-            subresources=("token",), **_table("ServiceAccount"),
+            subresources=(TOKEN,), **_table("ServiceAccount"),
         ),
         ResourceType(
             group="", version="v1", kind="Pod", plural="pods", namespaced=True,
-            strategy=PodStrategy(), short_names=("po",), categories=("all",), subresources=("status", "binding"),
+            strategy=PodStrategy(), short_names=("po",), categories=("all",), subresources=(STATUS, BINDING),
             return_deleted_object=True,
             selectable_fields={
                 "spec.nodeName": _field("spec", "nodeName"),
@@ -1772,7 +1725,7 @@ def register_all():
         ),
         ResourceType(
             group="", version="v1", kind="Service", plural="services", namespaced=True,
-            strategy=ServiceStrategy(), short_names=("svc",), categories=("all",), subresources=("status",),
+            strategy=ServiceStrategy(), short_names=("svc",), categories=("all",), subresources=(STATUS,),
             return_deleted_object=True,
             verbs=("create", "delete", "get", "list", "patch", "update", "watch"),
             selectable_fields={"spec.clusterIP": _field("spec", "clusterIP"), "spec.type": _field("spec", "type")},
@@ -1784,7 +1737,7 @@ def register_all():
         ),
         ResourceType(
             group="", version="v1", kind="Node", plural="nodes", namespaced=False,
-            strategy=NodeStrategy(), short_names=("no",), subresources=("status",),
+            strategy=NodeStrategy(), short_names=("no",), subresources=(STATUS,),
             selectable_fields={"spec.unschedulable": _bool_field("spec", "unschedulable")},
             **_table("Node"),
         ),
@@ -1808,7 +1761,7 @@ def register_all():
         ),
         ResourceType(
             group="", version="v1", kind="ResourceQuota", plural="resourcequotas", namespaced=True,
-            strategy=ResourceQuotaStrategy(), short_names=("quota",), subresources=("status",), return_deleted_object=True,
+            strategy=ResourceQuotaStrategy(), short_names=("quota",), subresources=(STATUS,), return_deleted_object=True,
             **_table("ResourceQuota"),
         ),
         ResourceType(
@@ -1817,12 +1770,12 @@ def register_all():
         ),
         ResourceType(
             group="", version="v1", kind="PersistentVolume", plural="persistentvolumes", namespaced=False,
-            strategy=PersistentVolumeStrategy(), short_names=("pv",), subresources=("status",), return_deleted_object=True,
+            strategy=PersistentVolumeStrategy(), short_names=("pv",), subresources=(STATUS,), return_deleted_object=True,
             **_table("PersistentVolume"),
         ),
         ResourceType(
             group="", version="v1", kind="PersistentVolumeClaim", plural="persistentvolumeclaims", namespaced=True,
-            strategy=PersistentVolumeClaimStrategy(), short_names=("pvc",), subresources=("status",),
+            strategy=PersistentVolumeClaimStrategy(), short_names=("pvc",), subresources=(STATUS,),
             return_deleted_object=True,
             **_table("PersistentVolumeClaim"),
         ),
@@ -1833,7 +1786,7 @@ def register_all():
         ResourceType(
             group="", version="v1", kind="ReplicationController", plural="replicationcontrollers", namespaced=True,
             strategy=ReplicationControllerStrategy(), short_names=("rc",), categories=("all",),
-            subresources=("status", "scale"),
+            subresources=(STATUS, WORKLOAD_SCALE),
             selectable_fields={"status.replicas": _int_field("status", "replicas")},
             **_table("ReplicationController"),
         ),

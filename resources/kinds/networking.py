@@ -4,6 +4,7 @@ import ipaddress
 
 from resources.machinery import validation
 from resources.registry import ResourceType, builtin
+from resources.subresources.status import STATUS
 from resources.kinds.core import (
     PORT_PROTOCOLS, BuiltinStrategy, _is_int, _table, dns1123_subdomain, forbidden, immutable, invalid,
     is_dns1035_label, is_valid_port_name, is_valid_port_num, not_supported, port_num_or_name,
@@ -247,7 +248,7 @@ def register_all():
     types = [
         ResourceType(
             group="networking.k8s.io", version="v1", kind="Ingress", plural="ingresses", namespaced=True,
-            strategy=IngressStrategy(), short_names=("ing",), subresources=("status",), **_table("Ingress"),
+            strategy=IngressStrategy(), short_names=("ing",), subresources=(STATUS,), **_table("Ingress"),
         ),
         ResourceType(
             group="networking.k8s.io", version="v1", kind="IngressClass", plural="ingressclasses",

@@ -1,5 +1,6 @@
 """policy/v1: PodDisruptionBudgets (``pkg/apis/policy/validation``)."""
 from resources.registry import ResourceType, builtin
+from resources.subresources.status import STATUS
 from resources.kinds.core import (
     BuiltinStrategy, GoValue, _table, int_or_percent, invalid, non_negative, not_supported, spec_of,
     validate_label_selector,
@@ -49,7 +50,7 @@ def register_all():
         ResourceType(
             group="policy", version="v1", kind="PodDisruptionBudget", plural="poddisruptionbudgets",
             namespaced=True, strategy=PodDisruptionBudgetStrategy(), short_names=("pdb",),
-            subresources=("status",), **_table("PodDisruptionBudget"),
+            subresources=(STATUS,), **_table("PodDisruptionBudget"),
         ),
     ]
     for rtype in types:

@@ -1030,54 +1030,20 @@ def _check_name(obj, info, rtype):
             "the namespace of the provided object does not match the namespace sent on the request")
 
 
-def _scale_defname():
-    return schemas.definition_name("autoscaling", "v1", "Scale")
-
-
-def _validate_scale(scale, name):
-    from resources.kinds.core import invalid
-
-    replicas = (scale.get("spec") or {}).get("replicas", 0) if isinstance(scale.get("spec"), dict) else 0
-    if isinstance(replicas, int) and not isinstance(replicas, bool) and replicas < 0:
-        raise _errors().invalid("autoscaling", "Scale", name,
-                                [invalid("spec.replicas", replicas, "must be greater than or equal to 0")])
-
-
-def scale_into(rtype, current, scale, name):
-    """A /scale write: the Scale's replicas (and resourceVersion, a
-    precondition) moved onto a copy of the parent object."""
-    _validate_scale(scale, name)
-    meta = scale.get("metadata") if isinstance(scale.get("metadata"), dict) else {}
-    cur_meta = current.get("metadata") or {}
-    if meta.get("uid") and meta["uid"] != cur_meta.get("uid"):
-        raise _errors().conflict(rtype.group, f"{rtype.plural}/scale", name,
-                                 f"Precondition failed: UID in precondition: {meta['uid']}, "
-                                 f"UID in object meta: {cur_meta.get('uid')}")
-    new = copy.deepcopy(current)
-    spec = new.get("spec") if isinstance(new.get("spec"), dict) else {}
-    new["spec"] = spec
-    spec["replicas"] = (scale.get("spec") or {}).get("replicas", 0) if isinstance(scale.get("spec"), dict) else 0
-    new.setdefault("metadata", {})
-    if meta.get("resourceVersion"):
-        new["metadata"]["resourceVersion"] = meta["resourceVersion"]
-    else:
-        new["metadata"].pop("resourceVersion", None)
-    return new
-
-
 def make_mutator(rtype, info, ctx, ptype, body, query):
     """The function the store applies to the current object (served
     version) for this PATCH, and whether a missing object is created."""
     mode = ctx.extra.get("fieldValidation", "Warn")
-    scale = info.subresource == "scale"
+    # A subresource (status, scale) is patched as its own view of the parent.
+    sub = rtype.subresource(info.subresource) if info.subresource else None
     if ptype == APPLY_PATCH_YAML:
-        return _apply_mutator(rtype, info, ctx, body, query, mode, scale), True
+        return _apply_mutator(rtype, info, ctx, body, query, mode, sub), True
     patch_obj, strict_errors = _decode_patch(ptype, body, mode)
-    defname = _scale_defname() if scale else rtype.schema_name
+    defname = sub.schema_name_for(rtype) if sub else rtype.schema_name
     meta = PatchMeta.for_definition(defname)
 
     def mutate(current):
-        target = rtype.strategy.scale_of(current) if scale else current
+        target = sub.view(rtype, current) if sub else current
         try:
             if ptype == JSON_PATCH:
                 patched = apply_json_patch(target, patch_obj)
@@ -1107,8 +1073,8 @@ def make_mutator(rtype, info, ctx, ptype, body, query):
                 ctx.warnings.extend(errs)
         patched["apiVersion"], patched["kind"] = target.get("apiVersion"), target.get("kind")
         _check_name(patched, info, rtype)
-        if scale:
-            return scale_into(rtype, current, patched, info.name)
+        if sub:
+            return sub.into(rtype, current, patched, info.name)
         return patched
 
     return mutate, False
@@ -1126,7 +1092,7 @@ def _patch_failure(exc, ptype):
     return errors.bad_request(exc.message)
 
 
-def _apply_mutator(rtype, info, ctx, body, query, mode, scale):
+def _apply_mutator(rtype, info, ctx, body, query, mode, sub):
     from resources.machinery import codecs
     from resources.machinery import managedfields
     from resources.machinery import strictdecode
@@ -1147,8 +1113,8 @@ def _apply_mutator(rtype, info, ctx, body, query, mode, scale):
             f"{_json_kind(config)} into Go value of type map[string]interface {{}}")
     if codecs._depth_exceeds(config, codecs.MAX_DEPTH):
         raise errors.bad_request(f"error decoding YAML: {codecs.TOO_DEEP}")
-    expected_version = "autoscaling/v1" if scale else rtype.group_version
-    expected_kind = "Scale" if scale else rtype.kind
+    expected_version = sub.api_version_for(rtype) if sub else rtype.group_version
+    expected_kind = sub.kind_for(rtype) if sub else rtype.kind
     api_version, kind = config.get("apiVersion") or "", config.get("kind") or ""
     if api_version != expected_version or kind != expected_kind:
         group, _, version = api_version.rpartition("/")
@@ -1163,15 +1129,8 @@ def _apply_mutator(rtype, info, ctx, body, query, mode, scale):
         dup = strictdecode.yaml_duplicates_error(body)
         if dup:
             strict_error = "error converting YAML to JSON: " + dup
-    if scale:
-        # Apply to /scale: the Scale's replicas, applied to the parent with
-        # the manager recorded against the subresource.
-        _validate_scale(config, info.name)
-        parent_meta = {k: v for k, v in (meta or {}).items() if k in ("name", "namespace", "resourceVersion", "uid")}
-        parent_config = {"apiVersion": rtype.group_version, "kind": rtype.kind, "metadata": parent_meta}
-        if isinstance(config.get("spec"), dict) and "replicas" in config["spec"]:
-            parent_config["spec"] = {"replicas": config["spec"]["replicas"]}
-        config = parent_config
+    if sub:
+        config = sub.apply_config(rtype, config, info.name)
 
     def mutate(current):
         if current is None and (config.get("metadata") or {}).get("uid"):
@@ -1193,6 +1152,3 @@ def _apply_mutator(rtype, info, ctx, body, query, mode, scale):
     return mutate
 
 
-def scale_precheck(scale, name):
-    """PUT .../scale: the Scale must be valid before anything is read."""
-    _validate_scale(scale, name)

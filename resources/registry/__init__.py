@@ -35,8 +35,8 @@ class ResourceType:
     categories: tuple = ()
     singular: str = ""
     verbs: tuple = ALL_VERBS
-    # Subresources served, e.g. ("status", "scale"). The store knows what
-    # each means; the declaration only says which exist.
+    # Subresources served: resources.subresources objects (STATUS, a Scale
+    # with its paths, pods/binding ...). Each says what it means.
     subresources: tuple = ()
     # Delete answers with the deleted object instead of a Status (pods, ...).
     return_deleted_object: bool = False
@@ -59,6 +59,10 @@ class ResourceType:
     def __post_init__(self):
         self.singular = self.singular or self.kind.lower()
         self.storage_version = self.storage_version or self.version
+
+    def subresource(self, name):
+        """The declared subresource called ``name``, or None."""
+        return next((sub for sub in self.subresources if sub.name == name), None)
 
     @property
     def group_version(self):

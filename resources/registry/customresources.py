@@ -32,6 +32,8 @@ from resources.machinery import errors
 from resources.machinery import validation as v
 from resources.registry import Column, Registry, ResourceType, builtin
 from resources.registry.strategy import Strategy
+from resources.subresources.scale import Scale, get_path
+from resources.subresources.status import STATUS
 
 log = logging.getLogger(__name__)
 
@@ -254,18 +256,10 @@ class CustomResourceStrategy(Strategy):
         super().prepare_for_status_update(obj, old, ctx)
         self._normalize(obj)
 
-    def prepare_for_subresource_update(self, subresource, obj, old, ctx):
-        if subresource != "scale" or self.scale is None:
-            return super().prepare_for_subresource_update(subresource, obj, old, ctx)
-        replicas = _get_path(obj, self.scale.get("specReplicasPath"))
-        obj.clear()
-        obj.update(copy.deepcopy(old))
-        _set_path(obj, self.scale.get("specReplicasPath"), replicas)
-
     def validate(self, obj, ctx):
         errs = crschema.validate(obj, self.schema)
         if self.scale is not None:
-            replicas = _get_path(obj, self.scale.get("specReplicasPath"))
+            replicas = get_path(obj, self.scale.get("specReplicasPath"))
             if replicas is not None and (isinstance(replicas, bool) or not isinstance(replicas, int)
                                          or replicas < 0):
                 path = (self.scale.get("specReplicasPath") or "").lstrip(".")
@@ -279,50 +273,6 @@ class CustomResourceStrategy(Strategy):
     def canonicalize(self, obj):
         obj["apiVersion"] = self.storage_api_version
         obj["kind"] = self.kind
-
-    # --- /scale
-    def scale_of(self, obj):
-        meta = _map(obj.get("metadata"))
-        scale = self.scale or {}
-        replicas = _get_path(obj, scale.get("specReplicasPath"))
-        status_replicas = _get_path(obj, scale.get("statusReplicasPath"))
-        selector = _get_path(obj, scale.get("labelSelectorPath")) if scale.get("labelSelectorPath") else None
-        out = {
-            "kind": "Scale", "apiVersion": "autoscaling/v1",
-            "metadata": {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
-                         if k in meta},
-            "spec": {"replicas": replicas if isinstance(replicas, int) else 0},
-            "status": {"replicas": status_replicas if isinstance(status_replicas, int) else 0},
-        }
-        if isinstance(selector, str) and selector:
-            out["status"]["selector"] = selector
-        return out
-
-
-def _path_keys(path):
-    return [p for p in (path or "").split(".") if p]
-
-
-def _get_path(obj, path):
-    value = obj
-    for key in _path_keys(path):
-        value = value.get(key) if isinstance(value, dict) else None
-    return value
-
-
-def _set_path(obj, path, value):
-    keys = _path_keys(path)
-    if not keys:
-        return
-    node = obj
-    for key in keys[:-1]:
-        if not isinstance(node.get(key), dict):
-            node[key] = {}
-        node = node[key]
-    if value is None:
-        node.pop(keys[-1], None)
-    else:
-        node[keys[-1]] = value
 
 
 # ============================================================= the types
@@ -402,7 +352,7 @@ def types_of(crd):
             strategy=CustomResourceStrategy(kind, group, name, stored_in, schema, subresources, terminating),
             short_names=tuple(names.get("shortNames") or ()), categories=tuple(names.get("categories") or ()),
             singular=names.get("singular") or kind.lower(),
-            subresources=tuple(s for s in ("status", "scale") if isinstance(subresources.get(s), dict)),
+            subresources=_subresources(subresources),
             columns=columns, row=row, storage_version=stored_in,
             from_storage=None if stored_versions == {name} else _served_as(f"{group}/{name}"),
         )
@@ -410,6 +360,18 @@ def types_of(crd):
         rtype.crd_name = _map(crd.get("metadata")).get("name", "")
         out.append(rtype)
     return out
+
+
+def _subresources(declared):
+    """A CRD version's subresources, as objects: /status, and /scale at the
+    CRD's paths."""
+    out = [STATUS] if isinstance(declared.get("status"), dict) else []
+    scale = declared.get("scale")
+    if isinstance(scale, dict):
+        out.append(Scale(spec_replicas_path=scale.get("specReplicasPath") or "",
+                         status_replicas_path=scale.get("statusReplicasPath") or "",
+                         label_selector_path=scale.get("labelSelectorPath") or ""))
+    return tuple(out)
 
 
 def _served_as(api_version):

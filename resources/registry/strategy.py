@@ -61,19 +61,6 @@ class Strategy:
         if new_status is not None:
             obj["status"] = new_status
 
-    def prepare_for_subresource_update(self, subresource, obj, old, ctx):
-        """PUT to a subresource other than status (e.g. namespaces/finalize)."""
-        from resources.machinery import errors
-
-        raise errors.APIError(404, "NotFound", f"the server could not find the requested resource")
-
-    def create_on_subresource(self, subresource, obj, body, ctx):
-        """POST to a subresource that acts on the object (pods/binding):
-        return the updated object."""
-        from resources.machinery import errors
-
-        raise errors.APIError(405, "MethodNotAllowed", f"create is not supported on {subresource}")
-
     def prepare_for_delete(self, obj, ctx):
         """A delete that has to wait (finalizers) marks the object; e.g. a
         namespace's phase becomes Terminating."""

@@ -151,14 +151,22 @@ class Store:
         For kinds that allow it, a PUT to a missing name creates the object
         (``ctx.extra["created"]`` tells)."""
         stype = _storage_type(rtype, self.registry)
-        served = as_decoded(rtype, obj)
-        obj = to_storage(rtype, served)
+        sub = rtype.subresource(ctx.subresource) if ctx.subresource else None
         want_rv = (obj.get("metadata") or {}).get("resourceVersion") or ""
+        if sub is None:
+            served = as_decoded(rtype, obj)
+            obj = to_storage(rtype, served)
+        else:
+            sub.check(rtype, obj, name)
 
         def apply(current):
             cur_meta = current["metadata"]
             self._check_resource_version(rtype, name, want_rv, cur_meta)
-            new = json.loads(json.dumps(obj))
+            if sub is None:
+                new = json.loads(json.dumps(obj))
+            else:  # the subresource's body, moved onto the parent
+                parent = from_storage(rtype, json.loads(json.dumps(current)))
+                new = to_storage(rtype, as_decoded(rtype, sub.into(rtype, parent, json.loads(json.dumps(obj)), name)))
             meta = new.setdefault("metadata", {})
             if meta.get("uid") and meta["uid"] != cur_meta["uid"]:
                 raise errors.conflict(
@@ -172,7 +180,7 @@ class Store:
         except errors.APIError as exc:
             missing = exc.code == 404 and (exc.details or {}).get("name") == name and \
                 (exc.details or {}).get("kind") == rtype.plural
-            if not (missing and not ctx.subresource and stype.strategy.allow_create_on_update):
+            if not (missing and sub is None and stype.strategy.allow_create_on_update):
                 raise
         created = json.loads(json.dumps(served))
         created.setdefault("metadata", {}).pop("resourceVersion", None)
@@ -242,10 +250,8 @@ class Store:
                 meta[system_field] = cur_meta[system_field]
             else:
                 meta.pop(system_field, None)
-        if ctx.subresource == "status":
-            stype.strategy.prepare_for_status_update(new, current, ctx)
-        elif ctx.subresource:
-            stype.strategy.prepare_for_subresource_update(ctx.subresource, new, current, ctx)
+        if ctx.subresource:
+            rtype.subresource(ctx.subresource).prepare(stype.strategy, new, current, ctx)
         else:
             stype.strategy.prepare_for_update(new, current, ctx)
         managedfields.track_write(stype, ctx, new, current, served=rtype)
@@ -263,14 +269,15 @@ class Store:
         return new
 
     def create_on_subresource(self, rtype, ctx, namespace, name, body):
-        """POST to an action subresource (pods/binding): the strategy turns
+        """POST to an action subresource (pods/binding): the subresource turns
         the body into a change of the parent object."""
         stype = _storage_type(rtype, self.registry)
+        sub = rtype.subresource(ctx.subresource)
 
         def apply(current):
-            # The strategy owns the rules here: binding sets spec.nodeName,
+            # The subresource owns the rules here: binding sets spec.nodeName,
             # which an ordinary pod update may not.
-            return stype.strategy.create_on_subresource(ctx.subresource, current, body, ctx)
+            return sub.create(current, body, ctx)
 
         if ctx.dry_run:
             return apply(json.loads(self.get(rtype, ctx, namespace, name).data))
