@@ -12,7 +12,6 @@ import json
 
 from authz import authorizer
 from authz.rbac import GROUP, MASTERS, RoleRefError, RuleResolver, StoredPolicy, covers, escalation_message
-from resources.admission import chain as admission
 from resources.machinery import errors
 
 FULL_AUTHORITY = [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]},
@@ -99,10 +98,3 @@ def check_binding(rtype, ctx, obj, old):
         kind = ref.get("kind")
         raise errors.not_found(GROUP, "clusterroles" if kind == "ClusterRole" else "roles", ref.get("name") or "")
     confirm_no_escalation(ctx.tenant, user, namespace, rules, rtype.plural, name)
-
-
-def register():
-    for resource in ("roles", "clusterroles"):
-        admission.validating(GROUP, resource)(check_role)
-    for resource in ("rolebindings", "clusterrolebindings"):
-        admission.validating(GROUP, resource)(check_binding)

@@ -166,18 +166,3 @@ def token_review(ctx, info, body):
     meta.setdefault("creationTimestamp", None)
     return {"kind": "TokenReview", "apiVersion": "authentication.k8s.io/v1", "metadata": meta, "spec": spec,
             "status": status}
-
-
-def register():
-    from resources.registry import builtin
-
-    handlers = {
-        ("authorization.k8s.io", "selfsubjectaccessreviews"): self_subject_access_review,
-        ("authorization.k8s.io", "subjectaccessreviews"): subject_access_review,
-        ("authorization.k8s.io", "localsubjectaccessreviews"): local_subject_access_review,
-        ("authorization.k8s.io", "selfsubjectrulesreviews"): self_subject_rules_review,
-        ("authentication.k8s.io", "selfsubjectreviews"): self_subject_review,
-        ("authentication.k8s.io", "tokenreviews"): token_review,
-    }
-    for (group, resource), handler in handlers.items():
-        builtin.get(group, "v1", resource).create_handlers[""] = handler

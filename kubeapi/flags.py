@@ -12,6 +12,8 @@ SETTINGS_FLAGS = {
     "--database-url": ("KUBEAPI_DATABASE_URL", None, "postgres://user@host:5432/db or sqlite:///path (default: SQLite under var/)"),
     "--redis-url": ("KUBEAPI_REDIS_URL", None, "redis://host:6379/0 for the watch bus and Celery (default: in-process)"),
     "--service-cluster-ip-range": ("KUBEAPI_SERVICE_CLUSTER_IP_RANGE", None, "CIDR for Service cluster IPs (default 10.96.0.0/12)"),
+    "--enable-admission-plugins": ("KUBEAPI_ENABLE_ADMISSION_PLUGINS", None, "admission plugins to enable beyond the default ones, comma-separated (upstream names)"),
+    "--disable-admission-plugins": ("KUBEAPI_DISABLE_ADMISSION_PLUGINS", None, "default admission plugins to disable, comma-separated"),
     "--token-auth-file": ("KUBEAPI_TOKEN_AUTH_FILE", None, "static tokens, CSV: token,user,uid,\"group1,group2\""),
     "--request-timeout": ("KUBEAPI_REQUEST_TIMEOUT", None, "longest a non-watch request may take, a Go duration (default 60s; ?timeout= may ask for less)"),
     "--var-dir": ("KUBEAPI_VAR_DIR", None, "where generated certificates, kubeconfig and the SQLite file live (default var/)"),

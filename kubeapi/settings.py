@@ -130,6 +130,9 @@ REST_FRAMEWORK = {
 # --- kube-apiserver settings (flags of ``manage.py serve``) ---
 KUBEAPI_REDIS_URL = os.environ.get("KUBEAPI_REDIS_URL", "")
 KUBEAPI_SERVICE_CLUSTER_IP_RANGE = os.environ.get("KUBEAPI_SERVICE_CLUSTER_IP_RANGE", "10.96.0.0/12")
+# Admission plugins beyond / taken out of kube-apiserver's default set (resources.admission.PLUGINS).
+KUBEAPI_ENABLE_ADMISSION_PLUGINS = os.environ.get("KUBEAPI_ENABLE_ADMISSION_PLUGINS", "")
+KUBEAPI_DISABLE_ADMISSION_PLUGINS = os.environ.get("KUBEAPI_DISABLE_ADMISSION_PLUGINS", "")
 KUBEAPI_TOKEN_AUTH_FILE = os.environ.get("KUBEAPI_TOKEN_AUTH_FILE", "")
 KUBEAPI_MAX_REQUEST_BYTES = 3 * 1024 * 1024
 KUBEAPI_VERSION = "v1.32.0"
@@ -151,14 +154,6 @@ KUBEAPI_WATCH_REPLAY_BATCH = int(os.environ.get("KUBEAPI_WATCH_REPLAY_BATCH", "1
 
 CELERY_BROKER_URL = os.environ.get("KUBEAPI_CELERY_BROKER_URL", KUBEAPI_REDIS_URL or "memory://")
 CELERY_TASK_ALWAYS_EAGER = not KUBEAPI_REDIS_URL
-CELERY_BEAT_SCHEDULE = {
-    "finalize-namespaces": {"task": "resources.finalize_namespaces", "schedule": 2.0},
-    "compact-history": {"task": "watch.compact_history", "schedule": KUBEAPI_WATCH_COMPACTION_INTERVAL},
-    "authz-controllers": {"task": "authz.sync_controllers", "schedule": 2.0},
-    "collect-garbage": {"task": "resources.collect_garbage", "schedule": 2.0},
-    "cleanup-custom-resources": {"task": "resources.cleanup_custom_resources", "schedule": 2.0},
-    "sync-resource-quotas": {"task": "resources.sync_resource_quotas", "schedule": 2.0},
-}
 
 LOGGING = {
     "version": 1,

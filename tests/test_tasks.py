@@ -9,7 +9,8 @@ from resources.registry import tenants
 from resources.registry import builtin
 from resources.store.generic import Store
 from resources.registry.strategy import Context
-from resources.tasks import collect_garbage, finalize_namespace
+from resources.loops.garbage import collect_garbage
+from resources.loops.namespaces import finalize_namespace
 
 pytestmark = pytest.mark.django_db(transaction=True)
 T = "gc-tests"

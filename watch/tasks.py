@@ -9,10 +9,8 @@ for revisions after the point. One worker compacts at a time (a
 PostgreSQL advisory lock); the others skip the pass.
 """
 import logging
-import time
 from datetime import timedelta
 
-from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
@@ -41,7 +39,6 @@ def compact_tenant(tenant, retention_seconds, retain_revisions, now=None):
     return target, storage.compact(tenant, target)
 
 
-@shared_task(name="watch.compact_history")
 def compact_history(retention_seconds=None, retain_revisions=None):
     """Compact every tenant's history; skipped when another worker is at it."""
     from resources.models import Tenant
@@ -62,16 +59,3 @@ def compact_history(retention_seconds=None, retain_revisions=None):
         return done
     finally:
         storage.advisory_unlock(LOCK)
-
-
-_last_run = [0.0]
-
-
-def embedded_compaction():
-    """A hook of ``resources.tasks.start_embedded_loops`` (once a second):
-    compact every KUBEAPI_WATCH_COMPACTION_INTERVAL seconds."""
-    now = time.monotonic()
-    if now - _last_run[0] < settings.KUBEAPI_WATCH_COMPACTION_INTERVAL:
-        return
-    _last_run[0] = now
-    compact_history()

@@ -14,9 +14,7 @@ import math
 import time
 from fractions import Fraction
 
-from celery import shared_task
 
-from resources.admission import chain as admission
 from resources.machinery import errors
 from resources.kinds.defaults import format_quantity, parse_quantity, pod_qos_class
 from resources.registry import builtin
@@ -108,9 +106,7 @@ def _in_namespace(tenant, resource, namespace):
     return []
 
 
-@admission.validating("", "resourcequotas")
-@admission.validating("", "limitranges")
-def _mark_holder(rtype, ctx, obj, old):
+def mark_holder(rtype, ctx, obj, old):
     if old is None and not ctx.dry_run:
         now = time.monotonic()
         marks = _marked.setdefault((ctx.tenant, rtype.plural), {})
@@ -131,7 +127,6 @@ def _containers(pod, keys=("containers", "initContainers")):
 
 
 # ============================================================== LimitRanger
-@admission.mutating("", "pods")
 def limit_ranger_defaults(rtype, ctx, obj, old):
     """Container defaults (``default``/``defaultRequest``) fill what each
     container leaves out; the pod is annotated with what was set."""
@@ -267,8 +262,6 @@ def _limit_claim(obj, limit_range):
     return [m for m in found if m]
 
 
-@admission.validating("", "pods")
-@admission.validating("", "persistentvolumeclaims")
 def limit_ranger_validate(rtype, ctx, obj, old):
     if ctx.subresource or (old is not None and rtype.plural == "pods"):
         return
@@ -457,10 +450,6 @@ def _subtract_nonnegative(a, b):
     return out
 
 
-ANY = admission.ANY
-
-
-@admission.validating(*ANY)
 def resource_quota(rtype, ctx, obj, old):
     """Refuse what would exceed a quota of the namespace, else charge it."""
     if not rtype.namespaced or ctx.subresource:
@@ -564,7 +553,6 @@ def _usage_of(tenant, namespace, quota, names, cache):
     return out
 
 
-@admission.mutating("", "resourcequotas")
 def initial_quota_status(rtype, ctx, obj, old):
     """A new quota gets its status at creation, as the controller would
     write it a moment later: it limits from its first moment, and no
@@ -668,7 +656,6 @@ def sync_tenant(tenant):
     _checked[tenant] = (revision, time.monotonic() if full else last_full)
 
 
-@shared_task(name="resources.sync_resource_quotas")
 def sync_all():
     from resources.models import Tenant
 

@@ -29,7 +29,6 @@ import struct
 import threading
 from collections import OrderedDict
 
-from resources.endpoints import discovery
 
 CONTENT_TYPE_JSON = "application/json"
 # What kubectl sends for /openapi/v2, and what kube-apiserver answers with.

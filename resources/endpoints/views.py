@@ -7,18 +7,17 @@ parsing, negotiation) happens once in ``KubeAPIView``; resource verbs map to
 import base64
 import binascii
 import json
-from datetime import datetime, timezone
 from types import SimpleNamespace
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.utils.module_loading import import_string
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from kubeapi import deadline, requestinfo
 from resources.machinery import codecs
-from resources.endpoints import discovery
 from resources.machinery import errors
 from resources.schema import builtin as schemas
 from resources.machinery import selectors
@@ -96,10 +95,10 @@ class ResourceView(KubeAPIView):
     def post(self, request, *args, **kwargs):
         info = request.kube
         rtype = self._rtype(info)
-        handler = rtype.create_handlers.get(info.subresource)
-        if handler is not None and bool(info.name) == bool(info.subresource):
+        handler = rtype.subresource(info.subresource).create_handler if info.subresource else rtype.create_handler
+        if handler and bool(info.name) == bool(info.subresource):
             ctx = self._context(request, info)
-            return respond(handler(ctx, info, self._body(request, info, rtype, ctx)), 201, request)
+            return respond(import_string(handler)(ctx, info, self._body(request, info, rtype, ctx)), 201, request)
         if info.name and not info.subresource:
             raise errors.method_not_supported(rtype.group, rtype.plural, "create")
         ctx = self._context(request, info)

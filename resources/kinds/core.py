@@ -859,8 +859,8 @@ def finalize_namespace(namespace, body):
 
 BINDING = Subresource("binding", verbs=("create",), kind="Binding", group="", version="v1", on_create=apply_binding)
 FINALIZE = Subresource("finalize", verbs=("update",), on_update=finalize_namespace)
-# Created by authz.serviceaccounts (a create handler): nothing is stored.
-TOKEN = Subresource("token", verbs=("create",), kind="TokenRequest", group="authentication.k8s.io", version="v1")
+TOKEN = Subresource("token", verbs=("create",), kind="TokenRequest", group="authentication.k8s.io", version="v1",
+                    create_handler="authz.serviceaccounts.create_token")
 
 
 # ================================================================ strategies

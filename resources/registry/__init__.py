@@ -51,10 +51,9 @@ class ResourceType:
     storage_version: str = ""
     to_storage: Callable | None = None
     from_storage: Callable | None = None
-    # Creates that store nothing and answer with a computed object (access
-    # reviews, serviceaccounts/token): subresource ("" = the resource
-    # itself) → function(ctx, info, body) → response object.
-    create_handlers: dict = field(default_factory=dict)
+    # A create that stores nothing and answers with a computed object (the
+    # access reviews): dotted path of function(ctx, info, body) → the answer.
+    create_handler: str = ""
 
     def __post_init__(self):
         self.singular = self.singular or self.kind.lower()

@@ -24,7 +24,6 @@ import re
 import threading
 import time
 
-from celery import shared_task
 from django.conf import settings
 
 from resources.schema import structural as crschema
@@ -552,7 +551,6 @@ def _all_served(crd):
     return crd
 
 
-@shared_task(name="resources.cleanup_custom_resources")
 def cleanup_all():
     from resources.models import Tenant
 
@@ -564,10 +562,5 @@ def cleanup_all():
 
 
 def install():
-    """Make ``Registry.for_tenant`` serve custom resources, and the embedded
-    loop clean up after deleted CRDs."""
-    from resources import tasks
-
+    """Make ``Registry.for_tenant`` serve custom resources."""
     Registry.tenant_overlay = staticmethod(overlay)
-    if cleanup_all not in tasks.LOOP_HOOKS:
-        tasks.LOOP_HOOKS.append(cleanup_all)

@@ -3,12 +3,13 @@ starts; every other tenant only by an operator (``manage.py create_tenant``),
 never by a request: a request for a tenant that does not exist answers 404
 whoever sends it. Creating one writes the counter row, then the namespaces
 kube-apiserver's bootstrap controller keeps (default, kube-system,
-kube-public, kube-node-lease) and the steps of ``BOOTSTRAP_HOOKS``.
+kube-public, kube-node-lease) and the rest of the ``BOOTSTRAP`` steps.
 """
 import ipaddress
 import threading
 
 from django.conf import settings
+from django.utils.module_loading import import_string
 
 from resources.machinery import errors
 from resources.registry import builtin
@@ -20,9 +21,14 @@ SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
 _ready = set()  # tenants known to exist in this process
 _lock = threading.Lock()
-# Functions(tenant) run after the built-in bootstrap, e.g. authz's default
-# RBAC policy and controllers; registered by the apps that own them.
-BOOTSTRAP_HOOKS = []
+# What a tenant gets before its first request, in order: functions(tenant),
+# by dotted path (authz imports this module).
+BOOTSTRAP = (
+    "resources.registry.tenants.bootstrap_namespaces",
+    "resources.registry.tenants.bootstrap_kubernetes_service",
+    "authz.policy.ensure_defaults",  # the default RBAC policy
+    "authz.controllers.sync",  # compiled into grants before anyone is authorized
+)
 
 
 def exists(tenant):
@@ -49,14 +55,12 @@ def ensure(tenant, create=False):
             if not create:
                 raise
             storage.ensure_tenant(tenant)
-        _bootstrap_namespaces(tenant)
-        _bootstrap_kubernetes_service(tenant)
-        for hook in BOOTSTRAP_HOOKS:
-            hook(tenant)
+        for step in BOOTSTRAP:
+            import_string(step)(tenant)
         _ready.add(tenant)
 
 
-def _bootstrap_namespaces(tenant):
+def bootstrap_namespaces(tenant):
     from resources.store.generic import Store  # the store imports admission, which imports storage users
 
     registry = builtin.for_tenant(tenant)
@@ -73,7 +77,7 @@ def _bootstrap_namespaces(tenant):
                 raise
 
 
-def _bootstrap_kubernetes_service(tenant):
+def bootstrap_kubernetes_service(tenant):
     """The ``kubernetes`` Service in ``default`` on the first address of the
     service range, as kube-apiserver's bootstrap controller keeps it."""
     from resources.store.generic import Store

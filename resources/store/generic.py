@@ -9,7 +9,7 @@ import json
 import uuid
 from datetime import datetime, timezone
 
-from resources.admission import chain as admission
+from resources import admission
 from resources.machinery import errors
 from resources.machinery import managedfields
 from resources.machinery import validation
@@ -102,8 +102,6 @@ class Store:
         managedfields.track_write(stype, ctx, obj, None, served=rtype)
         admission.mutate(stype, ctx, obj, None)
         self._validate(stype, ctx, obj, None)
-        if rtype.namespaced:
-            self._require_namespace(ctx, meta["namespace"], rtype, meta["name"])
         admission.validate(stype, ctx, obj, None)
         ctx.warnings.extend(stype.strategy.warnings(obj, ctx))
         stype.strategy.canonicalize(obj)
@@ -128,22 +126,6 @@ class Store:
         if causes:
             name = (obj.get("metadata") or {}).get("name") or (obj.get("metadata") or {}).get("generateName") or ""
             raise errors.invalid(stype.group, stype.kind, name, causes)
-
-    def _require_namespace(self, ctx, namespace, rtype, name):
-        """NamespaceLifecycle admission: the namespace must exist and not be terminating."""
-        ns = storage.get(Key(ctx.tenant, "", "namespaces", "", namespace))
-        if ns is None:
-            raise errors.not_found("", "namespaces", namespace)
-        if json.loads(ns.data).get("metadata", {}).get("deletionTimestamp"):
-            raise errors.APIError(
-                403,
-                "Forbidden",
-                f'{errors.qualified(rtype.group, rtype.plural)} "{name}" is forbidden: '
-                f"unable to create new content in namespace {namespace} because it is being terminated",
-                {"name": name, "group": rtype.group, "kind": rtype.plural,
-                 "causes": [{"reason": "NamespaceTerminating", "message": f"namespace {namespace} is being terminated",
-                             "field": "metadata.namespace"}]},
-            )
 
     # ----------------------------------------------------------------- update
     def update(self, rtype, ctx, namespace, name, obj):

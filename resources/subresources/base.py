@@ -19,6 +19,9 @@ class Subresource:
     # An action subresource (pods/binding): function(parent, body) → the new
     # parent, in the storage version.
     on_create: Callable | None = None
+    # A create that stores nothing (serviceaccounts/token), as
+    # ResourceType.create_handler: a dotted path.
+    create_handler: str = ""
     # A subresource that replaces part of the parent on update
     # (namespaces/finalize): function(parent, body) → the new parent.
     on_update: Callable | None = None

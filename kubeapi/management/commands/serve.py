@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.core.management.base import BaseCommand
 
 from kubeapi import bootstrap, flags, tlsfront
@@ -44,6 +44,12 @@ class Command(BaseCommand):
         from granian.constants import Interfaces
         from granian.constants import SSLProtocols
 
+        from resources import admission
+
+        problems = admission.check_flags(settings.KUBEAPI_ENABLE_ADMISSION_PLUGINS,
+                                         settings.KUBEAPI_DISABLE_ADMISSION_PLUGINS)
+        if problems:
+            raise CommandError("; ".join(problems))
         _raise_open_files_limit()  # a watch holds a connection: thousands of them
         if not opts["no_migrate"]:
             call_command("migrate", verbosity=0, interactive=False)

@@ -1,9 +1,5 @@
-"""The admission chain: built-in admission that needs more than one object
-(strategies only see the object they are given).
-
-Plugins are functions ``(rtype, ctx, obj, old)`` keyed by (group, resource);
-mutating ones may change ``obj``, validating ones raise APIError.
-"""
+"""Cluster IPs of Services, as the service REST storage allocates them
+upstream (not an admission plugin there, so not selectable by flags here)."""
 import ipaddress
 import json
 import random
@@ -13,70 +9,7 @@ from django.conf import settings
 from resources.machinery import errors
 from resources.store import storage
 
-_mutating = {}
-_validating = {}
 
-
-def mutating(group, resource):
-    def register(fn):
-        _mutating.setdefault((group, resource), []).append(fn)
-        return fn
-
-    return register
-
-
-def validating(group, resource):
-    def register(fn):
-        _validating.setdefault((group, resource), []).append(fn)
-        return fn
-
-    return register
-
-
-_deleting = {}
-
-
-def deleting(group, resource):
-    """Plugins ``(rtype, ctx, name)`` that may refuse a delete."""
-    def register(fn):
-        _deleting.setdefault((group, resource), []).append(fn)
-        return fn
-
-    return register
-
-
-def validate_delete(rtype, ctx, name):
-    for plugin in _deleting.get((rtype.group, rtype.plural), ()):
-        plugin(rtype, ctx, name)
-
-
-# NamespaceLifecycle: the namespaces the API server itself relies on stay.
-IMMORTAL_NAMESPACES = ("default", "kube-system", "kube-public")
-
-
-@deleting("", "namespaces")
-def keep_immortal_namespaces(rtype, ctx, name):
-    if name in IMMORTAL_NAMESPACES:
-        raise errors.APIError(403, "Forbidden", f'namespaces "{name}" is forbidden: this namespace may not be deleted',
-                              {"name": name, "group": "", "kind": "namespaces"})
-
-
-# Plugins registered for ANY see every resource, after the resource's own
-# (ResourceQuota counts any kind, custom ones included).
-ANY = ("*", "*")
-
-
-def mutate(rtype, ctx, obj, old):
-    for plugin in _mutating.get((rtype.group, rtype.plural), ()):
-        plugin(rtype, ctx, obj, old)
-
-
-def validate(rtype, ctx, obj, old):
-    for plugin in (*_validating.get((rtype.group, rtype.plural), ()), *_validating.get(ANY, ())):
-        plugin(rtype, ctx, obj, old)
-
-
-# --------------------------------------------------------------- service IPs
 def service_range():
     return ipaddress.ip_network(settings.KUBEAPI_SERVICE_CLUSTER_IP_RANGE, strict=False)
 
@@ -90,7 +23,6 @@ def _allocated_ips(tenant):
     return ips
 
 
-@mutating("", "services")
 def allocate_cluster_ip(rtype, ctx, obj, old):
     """Allocate spec.clusterIP from --service-cluster-ip-range, as the
     service REST storage does: random free address, the first one (.1) is
