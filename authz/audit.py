@@ -21,8 +21,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import yaml
+from django.http import HttpResponse
 
 from authz import conf
+from authz.rbac import attributes_for
 from resources.machinery import codecs
 
 LEVELS = ("None", "Metadata", "Request", "RequestResponse")
@@ -321,7 +323,6 @@ class AuditContext:
         headers are out; ResponseComplete follows when they end."""
         if self.level in (None, "None") or "ResponseStarted" in self.omit:
             return
-        from django.http import HttpResponse
 
         self.backend.write([self._event("ResponseStarted", HttpResponse(status=code), {"metadata": {}, "code": code})])
 
@@ -329,7 +330,6 @@ class AuditContext:
         if self.level is None:
             # Failed before the user was known (401): audit as the policy
             # would for an unknown user.
-            from authz.rbac import attributes_for
 
             self.level, self.omit, self.omit_managed_fields = self.policy.evaluate(attributes_for(None, self.info))
         if self.level == "None" or "ResponseComplete" in self.omit:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from rest_framework.authentication import BaseAuthentication
 
 from authz import conf, serviceaccounts, tokens, x509
+from authz.models import APIToken
 from authz.rbac import ANONYMOUS, AUTHENTICATED, MASTERS, UNAUTHENTICATED
 from authz.user import UserInfo
 from resources.machinery import errors
@@ -77,7 +78,6 @@ def token_user(tenant, token):
 def api_token_user(token):
     """API tokens operators create for Django users: the user's name and
     Django groups; superusers are cluster admins (system:masters)."""
-    from authz.models import APIToken
 
     digest = hashlib.sha256(token.encode()).hexdigest()
     row = APIToken.objects.select_related("user").filter(digest=digest).first()

@@ -13,9 +13,12 @@ from django.contrib.auth.models import Group, Permission, User
 from django.db import connection
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
-from authz import grants
-from authz.compiler import django_name, scope_content_type_id
+from authz import grants, rbac
+from authz.models import RBACState
 from authz.rbac import MASTERS, Attributes, RuleResolver, StoredPolicy
+from resources.machinery import errors
+from resources.machinery.validation import go_quote
+from resources.machinery.validation import go_quote as q
 
 
 def authorize(tenant, attrs):
@@ -47,8 +50,6 @@ _generations = {}  # tenant → (generation, monotonic time read)
 
 
 def _generation(tenant):
-    from authz.models import RBACState
-
     if _GENERATION_TTL > 0:
         known = _generations.get(tenant)
         if known is not None and time.monotonic() - known[1] < _GENERATION_TTL:
@@ -94,7 +95,7 @@ def _resolve(tenant, generation, kind, names):
         values = list(missing)
         if kind == "p":
             sql += " AND content_type_id = %s"
-            values.append(scope_content_type_id())
+            values.append(grants.scope_content_type_id())
         with connection.cursor() as cur:
             cur.execute(sql, values)
             found = dict(cur.fetchall())
@@ -112,12 +113,12 @@ def guardian_allows(tenant, attrs, generation=None):
     perms = _resolve(tenant, generation, "p", grants.candidate_codenames(attrs))
     if not perms:
         return False
-    users = _resolve(tenant, generation, "u", [django_name(attrs.user.name)])
-    groups = _resolve(tenant, generation, "g", [django_name(g) for g in attrs.user.groups])
+    users = _resolve(tenant, generation, "u", [grants.django_name(attrs.user.name)])
+    groups = _resolve(tenant, generation, "g", [grants.django_name(g) for g in attrs.user.groups])
     if not users and not groups:
         return False
     scopes = grants.candidate_scopes(tenant, attrs)
-    ct = scope_content_type_id()
+    ct = grants.scope_content_type_id()
     sql = _query(bool(users), len(groups), len(perms), len(scopes))
     values = []
     if users:
@@ -156,7 +157,6 @@ def _query(by_user, n_groups, n_perms, n_scopes):
 def explain(tenant, attrs):
     """Upstream's reason for a decision ("RBAC: allowed by RoleBinding ...")
     from the RBAC objects themselves."""
-    from authz import rbac
 
     if MASTERS in attrs.user.groups:
         return ""
@@ -183,8 +183,6 @@ def invalidate(tenant):
 
 # ------------------------------------------------------------- forbidden
 def forbidden_message(attrs):
-    from resources.machinery.validation import go_quote as q
-
     user = q(attrs.user.name if attrs.user else "")
     if not attrs.resource_request:
         return f"User {user} cannot {attrs.verb} path {q(attrs.path)}"
@@ -197,8 +195,6 @@ def forbidden_message(attrs):
 
 def forbidden(attrs, reason=""):
     """The 403 Status upstream's authorization filter writes."""
-    from resources.machinery import errors
-    from resources.machinery.validation import go_quote
 
     message = forbidden_message(attrs)
     if reason:

@@ -9,37 +9,24 @@ history was compacted away, recompiles everything.
 One compilation per tenant at a time (a row lock on ``RBACState``); every
 change bumps the tenant's grant generation.
 """
-import hashlib
 import json
 import logging
 import secrets
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission, User
-from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
-from authz import grants
+from authz import authorizer, grants
 from authz.models import CompiledBinding, RBACState, Scope
 from authz.rbac import GROUP, RoleRefError, RuleResolver, StoredPolicy, subject_identity
+from resources.store import storage
+from resources.store.interface import Key
 
 log = logging.getLogger(__name__)
 
 RBAC_RESOURCES = [(GROUP, r) for r in ("roles", "clusterroles", "rolebindings", "clusterrolebindings")]
-_NAME_MAX = 150  # auth_user.username, auth_group.name
-def scope_content_type_id():
-    # ContentType's own cache (a dict lookup; cleared when the table is).
-    return ContentType.objects.get_for_model(Scope).id
-
-
-def django_name(name):
-    """The Django User/Group name for a Kubernetes user or group name."""
-    if len(name) <= _NAME_MAX:
-        return name
-    return "~" + hashlib.sha256(name.encode()).hexdigest()
-
-
 def binding_subjects(binding):
     meta = binding.get("metadata") or {}
     namespace = meta.get("namespace") or ""
@@ -55,7 +42,6 @@ def binding_subjects(binding):
 def sync(tenant):
     """Compile what changed since the last compilation. Returns True when
     grants changed."""
-    from resources.store import storage
 
     state, _ = RBACState.objects.get_or_create(tenant=tenant)
     if state.revision >= storage.current_revision(tenant):
@@ -79,8 +65,6 @@ def sync(tenant):
             state.generation = secrets.randbits(62)
         state.save(update_fields=["revision", "generation"])
     if changed:
-        from authz import authorizer
-
         authorizer.invalidate(tenant)
     return changed
 
@@ -97,7 +81,6 @@ def _upsert_binding(tenant, kind, obj):
 
 def _rebuild_bindings(tenant):
     """Re-read every binding; every subject (old and new) is affected."""
-    from resources.store import storage
 
     affected = {tuple(s) for row in CompiledBinding.objects.filter(tenant=tenant) for s in row.subjects}
     affected |= _current_holders(tenant)
@@ -111,9 +94,6 @@ def _rebuild_bindings(tenant):
 
 
 def _apply_events(tenant, events):
-    from resources.store.interface import Key
-    from resources.store import storage
-
     bindings, roles = set(), set()
     for event in events:
         if event.resource in ("rolebindings", "clusterrolebindings"):
@@ -148,7 +128,7 @@ def _tenant_scopes(tenant):
 
 
 def _current_holders(tenant):
-    ct = scope_content_type_id()
+    ct = grants.scope_content_type_id()
     scopes = _tenant_scopes(tenant)
     users = UserObjectPermission.objects.filter(content_type_id=ct, object_pk__in=scopes)
     groups = GroupObjectPermission.objects.filter(content_type_id=ct, object_pk__in=scopes)
@@ -195,9 +175,9 @@ def recompile(tenant, subjects):
     ``tenant``. Returns True when anything changed."""
     subjects = {tuple(s) for s in subjects}
     wanted, scopes = desired_grants(tenant, subjects)
-    ct = scope_content_type_id()
+    ct = grants.scope_content_type_id()
     tenant_scopes = _tenant_scopes(tenant)
-    names = {kind: {django_name(n): n for k, n in subjects if k == kind} for kind in ("User", "Group")}
+    names = {kind: {grants.django_name(n): n for k, n in subjects if k == kind} for kind in ("User", "Group")}
 
     existing = {}
     for pk, holder, codename, key in UserObjectPermission.objects.filter(
@@ -230,7 +210,6 @@ ANALYZE_AFTER = 100  # grants changed in one compilation
 def _analyze():
     """Fresh planner statistics after a bulk change: on a young table
     PostgreSQL otherwise plans the authorizer's lookup as if it were empty."""
-    from django.db import connection
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
@@ -249,9 +228,9 @@ def _ensure_rows(model, field, values, **defaults):
 
 
 def _add(tenant, ct, grants_to_add, scopes):
-    users = _ensure_rows(User, "username", {django_name(s[1]) for s, _, _ in grants_to_add if s[0] == "User"},
+    users = _ensure_rows(User, "username", {grants.django_name(s[1]) for s, _, _ in grants_to_add if s[0] == "User"},
                          password=make_password(None))
-    groups = _ensure_rows(Group, "name", {django_name(s[1]) for s, _, _ in grants_to_add if s[0] == "Group"})
+    groups = _ensure_rows(Group, "name", {grants.django_name(s[1]) for s, _, _ in grants_to_add if s[0] == "Group"})
     codenames = {c for _, c, _ in grants_to_add}
     perms = dict(Permission.objects.filter(content_type_id=ct, codename__in=codenames).values_list("codename", "id"))
     missing = codenames - set(perms)
@@ -268,10 +247,10 @@ def _add(tenant, ct, grants_to_add, scopes):
     user_rows, group_rows = [], []
     for (kind, name), codename, key in grants_to_add:
         if kind == "User":
-            user_rows.append(UserObjectPermission(user_id=users[django_name(name)], permission_id=perms[codename],
+            user_rows.append(UserObjectPermission(user_id=users[grants.django_name(name)], permission_id=perms[codename],
                                                   content_type_id=ct, object_pk=key))
         else:
-            group_rows.append(GroupObjectPermission(group_id=groups[django_name(name)],
+            group_rows.append(GroupObjectPermission(group_id=groups[grants.django_name(name)],
                                                     permission_id=perms[codename], content_type_id=ct, object_pk=key))
     try:
         UserObjectPermission.objects.bulk_create(user_rows, batch_size=1000)

@@ -21,9 +21,17 @@ import threading
 
 from django.db import transaction
 
-from authz import compiler
+from authz import compiler, conf, serviceaccounts
 from authz.models import ControllerCursor
 from authz.rbac import GROUP, aggregated_rules, normalize_rule
+from resources.machinery import errors
+from resources.machinery.selectors import parse_field_selector
+from resources.models import Tenant
+from resources.registry import builtin
+from resources.registry.strategy import Context
+from resources.store import storage
+from resources.store.generic import Store
+from resources.store.interface import Key
 
 log = logging.getLogger(__name__)
 
@@ -43,27 +51,18 @@ _locks_guard = threading.Lock()
 
 
 def _store():
-    from resources.registry import builtin
-    from resources.store.generic import Store
-
     return Store(builtin)
 
 
 def _ctx(tenant):
-    from resources.registry.strategy import Context
-
     return Context(tenant=tenant)
 
 
 def _rtype(group, resource):
-    from resources.registry import builtin
-
     return builtin.get(group, "v1", resource)
 
 
 def _ignore_races(fn, *args):
-    from resources.machinery import errors
-
     try:
         return fn(*args)
     except errors.APIError as exc:
@@ -83,8 +82,6 @@ class Controller:
         return row
 
     def run(self, tenant, current):
-        from resources.store import storage
-
         row = self.cursor(tenant)
         if row.revision >= current:
             return
@@ -109,8 +106,6 @@ class AggregationController(Controller):
     resources = ((GROUP, "clusterroles"),)
 
     def resync(self, tenant):
-        from resources.store import storage
-
         rtype = _rtype(GROUP, "clusterroles")
         for _ in range(8):  # aggregated roles may aggregate aggregated roles (admin ← edit ← view)
             roles = [json.loads(d) for d in storage.list(tenant, GROUP, "clusterroles", None).items]
@@ -135,15 +130,10 @@ class ServiceAccountsController(Controller):
     resources = (("", "namespaces"), ("", "serviceaccounts"), ("", "configmaps"))
 
     def resync(self, tenant):
-        from resources.store import storage
-
         for data in storage.list(tenant, "", "namespaces", None).items:
             self.ensure(tenant, json.loads(data))
 
     def handle(self, tenant, events):
-        from resources.store.interface import Key
-        from resources.store import storage
-
         namespaces = set()
         for e in events:
             if e.resource == "namespaces":
@@ -158,9 +148,6 @@ class ServiceAccountsController(Controller):
                 self.ensure(tenant, json.loads(stored.data))
 
     def ensure(self, tenant, namespace):
-        from resources.store.interface import Key
-        from resources.store import storage
-
         meta = namespace["metadata"]
         if meta.get("deletionTimestamp"):
             return
@@ -188,8 +175,6 @@ class ServiceAccountsController(Controller):
 
 
 def _token_secrets():
-    from resources.machinery.selectors import parse_field_selector
-
     return parse_field_selector("type=" + SA_TOKEN_TYPE)
 
 
@@ -200,15 +185,10 @@ class TokensController(Controller):
     resources = (("", "secrets"), ("", "serviceaccounts"))
 
     def resync(self, tenant):
-        from resources.store import storage
-
         for data in storage.list(tenant, "", "secrets", None, fields=_token_secrets()).items:
             self.fill(tenant, json.loads(data))
 
     def handle(self, tenant, events):
-        from resources.store.interface import Key
-        from resources.store import storage
-
         for e in events:
             if e.resource == "secrets" and e.event_type != "DELETED":
                 stored = storage.get(Key(tenant, "", "secrets", e.namespace, e.name))
@@ -226,10 +206,6 @@ class TokensController(Controller):
                                       secret["metadata"]["name"], {})
 
     def fill(self, tenant, secret):
-        from authz import serviceaccounts
-        from resources.store.interface import Key
-        from resources.store import storage
-
         if secret.get("type") != SA_TOKEN_TYPE or secret["metadata"].get("deletionTimestamp"):
             return
         meta = secret["metadata"]
@@ -265,8 +241,6 @@ CONTROLLERS = [AggregationController(), ServiceAccountsController(), TokensContr
 
 
 def root_ca():
-    from authz import conf
-
     try:
         with open(conf.var_dir() / "ca.crt") as fh:
             return fh.read()
@@ -276,7 +250,6 @@ def root_ca():
 
 def sync(tenant):
     """Run every controller for ``tenant`` (one pass at a time per process)."""
-    from resources.store import storage
 
     with _locks_guard:
         lock = _locks.setdefault(tenant, threading.Lock())
@@ -292,8 +265,6 @@ def sync(tenant):
 
 
 def sync_all():
-    from resources.models import Tenant
-
     for tenant in Tenant.objects.values_list("name", flat=True):
         sync(tenant)
 

@@ -1,6 +1,5 @@
 """The request filters kube-apiserver wraps around every handler, as one
 Django middleware, in upstream's order:
-
     RequestInfo → authentication → audit → impersonation → tenant →
     authorization → handler → (controllers after RBAC/ServiceAccount writes)
     → audit
@@ -9,7 +8,7 @@ Everything but the Django admin goes through it. ``check`` is the same
 chain without the handler, for code that serves requests outside Django
 (watch streams in the ASGI app).
 """
-from authz import audit, authentication, authorizer, conf, controllers, impersonation
+from authz import audit, authentication, authorizer, conf, controllers, impersonation, x509
 from authz.rbac import attributes_for
 from kubeapi import deadline, requestinfo
 from resources.machinery import errors
@@ -82,8 +81,6 @@ class KubernetesFilters:
         request.kube = info
         trail = audit.begin(request, info)
         if trail is not None:
-            from authz import x509
-
             front = x509.peer(request.META)
             trail.source_ips = _source_ips(request, front[0] if front else "")
         try:

@@ -9,10 +9,14 @@ gives (``authz.rbac.rule_allows``), as one indexed lookup.
 import hashlib
 from urllib.parse import quote
 
-from authz.rbac import GROUP_ALL, NON_RESOURCE_ALL, RESOURCE_ALL, VERB_ALL
+from django.contrib.contenttypes.models import ContentType
+
+from authz.models import Scope
+from authz.rbac import GROUP_ALL, NON_RESOURCE_ALL, RESOURCE_ALL, VERB_ALL, _strings
 
 _CODENAME_MAX = 100  # auth_permission.codename
 _KEY_MAX = 255  # guardian object_pk
+_NAME_MAX = 150  # auth_user.username, auth_group.name
 _SAFE = "-._~:/*@+=,;!$&'()[]"  # everything but the separator and escapes stays readable
 
 
@@ -41,7 +45,6 @@ def url_pattern(url):
 
 def codenames_for_rule(rule, with_urls):
     """The codenames a rule grants."""
-    from authz.rbac import _strings
 
     verbs = _strings(rule, "verbs")
     out = set()
@@ -91,7 +94,6 @@ def name_key(tenant, namespace, name):
 
 def scopes_for_binding(tenant, binding_namespace, rule):
     """Scope keys (with their parts) a rule of a binding applies to."""
-    from authz.rbac import _strings
 
     names = _strings(rule, "resourceNames")
     if not names:
@@ -124,3 +126,15 @@ def describe_codename(codename):
         _, verb, group, resource = codename.split("|", 3)
         return f"{verb} {resource}{'.' + group if group else ''}"[:255]
     return codename
+
+
+def scope_content_type_id():
+    # ContentType's own cache (a dict lookup; cleared when the table is).
+    return ContentType.objects.get_for_model(Scope).id
+
+
+def django_name(name):
+    """The Django User/Group name for a Kubernetes user or group name."""
+    if len(name) <= _NAME_MAX:
+        return name
+    return "~" + hashlib.sha256(name.encode()).hexdigest()

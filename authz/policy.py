@@ -12,6 +12,12 @@ import json
 import logging
 
 from authz.rbac import GROUP, normalize_rule
+from resources.machinery import errors
+from resources.registry import builtin
+from resources.registry.strategy import Context
+from resources.store import storage
+from resources.store.generic import Store
+from resources.store.interface import Key
 
 log = logging.getLogger(__name__)
 
@@ -295,12 +301,6 @@ def reconcile_binding(current, default):
 
 def ensure_defaults(tenant):
     """Create or reconcile the default policy of ``tenant``."""
-    from resources.machinery import errors
-    from resources.registry import builtin
-    from resources.store.interface import Key
-    from resources.store import storage
-    from resources.store.generic import Store
-    from resources.registry.strategy import Context
 
     registry = builtin.for_tenant(tenant)
     store = Store(registry)

@@ -13,6 +13,11 @@ rules rather than yes/no: SelfSubjectRulesReview and escalation checks.
 import json
 from dataclasses import dataclass, field
 
+from resources.machinery.selectors import label_selector_matches
+from resources.machinery.validation import go_quote
+from resources.store import storage
+from resources.store.interface import Key
+
 VERB_ALL = "*"
 GROUP_ALL = "*"
 RESOURCE_ALL = "*"
@@ -204,9 +209,6 @@ class StoredPolicy(PolicySource):
         self._cache = {}
 
     def _get(self, resource, namespace, name):
-        from resources.store.interface import Key
-        from resources.store import storage
-
         key = (resource, namespace, name)
         if key not in self._cache:
             stored = storage.get(Key(self.tenant, GROUP, resource, namespace, name))
@@ -214,8 +216,6 @@ class StoredPolicy(PolicySource):
         return self._cache[key]
 
     def _list(self, resource, namespace):
-        from resources.store import storage
-
         key = (resource, namespace, None)
         if key not in self._cache:
             self._cache[key] = [json.loads(d) for d in storage.list(self.tenant, GROUP, resource, namespace).items]
@@ -411,8 +411,6 @@ def compact_rules(rules):
 
 
 def _go_strings(values):
-    from resources.machinery.validation import go_quote
-
     return "[" + " ".join(go_quote(v) for v in values) + "]"
 
 
@@ -433,32 +431,7 @@ def escalation_message(user, missing):
 
 
 def _quote(s):
-    from resources.machinery.validation import go_quote
-
     return go_quote(s)
-
-
-# ---------------------------------------------------------- label selectors
-def selector_matches(selector, labels):
-    """metav1.LabelSelector (matchLabels / matchExpressions) against labels.
-    An empty selector matches everything, as LabelSelectorAsSelector."""
-    if not isinstance(selector, dict):
-        return False
-    labels = labels if isinstance(labels, dict) else {}
-    for key, value in (selector.get("matchLabels") or {}).items():
-        if labels.get(key) != value:
-            return False
-    for expr in selector.get("matchExpressions") or []:
-        key, op, values = expr.get("key"), expr.get("operator"), expr.get("values") or []
-        if op == "In" and labels.get(key) not in values:
-            return False
-        if op == "NotIn" and key in labels and labels[key] in values:
-            return False
-        if op == "Exists" and key not in labels:
-            return False
-        if op == "DoesNotExist" and key in labels:
-            return False
-    return True
 
 
 def normalize_rule(rule):
@@ -477,7 +450,7 @@ def aggregated_rules(role, cluster_roles):
         for other in ordered:
             if other["metadata"]["name"] == name:
                 continue
-            if not selector_matches(selector, other["metadata"].get("labels")):
+            if not label_selector_matches(selector, other["metadata"].get("labels")):
                 continue
             for rule in other.get("rules") or []:
                 norm = normalize_rule(rule)

@@ -3,19 +3,16 @@ LocalSubjectAccessReview, SelfSubjectAccessReview, SelfSubjectRulesReview
 (authorization.k8s.io/v1), SelfSubjectReview and TokenReview
 (authentication.k8s.io/v1). Each create answers with the request object
 and its computed status; nothing is stored."""
-from datetime import datetime, timezone
 
-from authz import authentication, authorizer
+from authz import authentication, authorizer, conf, serviceaccounts
 from authz.rbac import MASTERS, Attributes, RuleResolver, StoredPolicy
 from authz.user import UserInfo
-from resources.machinery import errors
 from resources.kinds.core import invalid
+from resources.machinery import errors
+from resources.machinery.clock import now_rfc3339
 
 AUTHZ = "authorization.k8s.io"
 
-
-def _now():
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _spec(body):
@@ -135,14 +132,12 @@ def _user_info(user):
 
 def self_subject_review(ctx, info, body):
     meta = dict(body.get("metadata") or {})
-    meta["creationTimestamp"] = _now()
+    meta["creationTimestamp"] = now_rfc3339()
     return {"kind": "SelfSubjectReview", "apiVersion": "authentication.k8s.io/v1", "metadata": meta,
             "status": {"userInfo": _user_info(ctx.user)}}
 
 
 def token_review(ctx, info, body):
-    from authz import conf, serviceaccounts
-
     spec = _spec(body)
     token = spec.get("token") or ""
     wanted = [a for a in spec.get("audiences") or [] if isinstance(a, str)]

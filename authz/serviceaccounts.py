@@ -15,10 +15,11 @@ logical cluster means nothing in another.
 import base64
 import hashlib
 import json
+import os
 import time
 import uuid
-from datetime import datetime, timezone
 
+from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
@@ -27,6 +28,11 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from authz import conf
 from authz.rbac import SA_PREFIX, service_account_groups, service_account_username
 from authz.user import UserInfo
+from resources.kinds.core import invalid
+from resources.machinery import errors
+from resources.machinery.clock import rfc3339
+from resources.store import storage
+from resources.store.interface import Key
 
 LEGACY_ISSUER = "kubernetes/serviceaccount"
 TENANT_CLAIM = "kubeapi.io/tenant"
@@ -79,8 +85,6 @@ def verification_keys():
                 if b"PRIVATE KEY" in block:
                     key = serialization.load_pem_private_key(block, None).public_key()
                 elif b"CERTIFICATE" in block:
-                    from cryptography import x509
-
                     key = x509.load_pem_x509_certificate(block).public_key()
                 else:
                     key = serialization.load_pem_public_key(block)
@@ -105,7 +109,6 @@ def _pem_blocks(data):
 
 def ensure_signing_key(path):
     """Generate an RSA key (PKCS#8 PEM) at ``path`` when there is none."""
-    import os
 
     if os.path.exists(path):
         return path
@@ -178,10 +181,6 @@ def _now():
     return int(time.time())
 
 
-def rfc3339(epoch):
-    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def issue_bound(tenant, sa, audiences, expiration, bound=None, now=None):
     """A bound token for ServiceAccount ``sa`` (its stored object); ``bound``
     is the kind/name/uid of the Pod, Secret or Node it is bound to."""
@@ -219,9 +218,6 @@ def issue_legacy(tenant, sa, secret_name):
 
 # ---------------------------------------------------------- authenticate
 def _get(tenant, resource, namespace, name):
-    from resources.store.interface import Key
-    from resources.store import storage
-
     stored = storage.get(Key(tenant, "", resource, namespace, name))
     return json.loads(stored.data) if stored else None
 
@@ -355,8 +351,6 @@ def parse_username(name):
 # ------------------------------------------------------------ TokenRequest
 def create_token(ctx, info, body):
     """POST serviceaccounts/<name>/token."""
-    from resources.machinery import errors
-    from resources.kinds.core import invalid
 
     spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
     audiences = [a for a in spec.get("audiences") or [] if isinstance(a, str)] or list(conf.api_audiences())

@@ -24,6 +24,11 @@ import mmap
 import os
 import struct
 
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+
+from authz.user import UserInfo
+
 SLOTS = 65536
 SLOT_SIZE = 64
 _SLOT = struct.Struct("!BBH16s32s")  # state, ip version, client port, client ip, certificate sha256
@@ -82,8 +87,6 @@ class ConnectionTable:
         if fingerprint in self._identity_cache or os.path.exists(path):
             self._identity_cache[fingerprint] = True
             return
-        from cryptography import x509
-        from cryptography.x509.oid import NameOID
 
         cert = x509.load_der_x509_certificate(cert_der)
         subject = cert.subject
@@ -162,7 +165,6 @@ def peer(environ):
 def user_from_identity(identity):
     """CN → user name, O → groups (upstream's CommonNameUserConversion);
     None when the certificate is not valid now or has no CN."""
-    from authz.user import UserInfo
 
     now = datetime.datetime.now(datetime.timezone.utc).timestamp()
     if not identity or not identity.get("cn") or not identity["cn"][0]:

@@ -6,7 +6,8 @@ class ResourcesConfig(AppConfig):
     verbose_name = "Kubernetes resources"
 
     def ready(self):
-        import resources.kinds  # noqa: F401  (registers the built-in kinds)
-        from resources.registry import customresources
+        from resources.kinds import all as kinds
+        from resources.registry import builtin, customresources
 
+        kinds.register(builtin)
         customresources.install()

@@ -502,7 +502,6 @@ def test_v3_unknown_paths(registry, path):
 
 def test_builtin_registry_documents():
     """Every built-in kind the server registers has its real schema."""
-    import resources.kinds  # noqa: F401  (registers built-in kinds)
     from resources.registry import builtin
 
     types = builtin.types()

@@ -217,7 +217,6 @@ def test_patch_table(case):
 
 def test_patch_types_per_kind():
     from resources.registry import builtin
-    import resources.kinds  # noqa: F401  (registers the built-in kinds)
 
     deployments = builtin.get("apps", "v1", "deployments")
     assert P.patch_types(deployments) == [P.JSON_PATCH, P.MERGE_PATCH, P.STRATEGIC_MERGE_PATCH, P.APPLY_PATCH_YAML]

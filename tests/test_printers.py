@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from resources.kinds.autoscaling import hpa_v1_to_v2
 from resources.printing import printers
 from resources.printing.printers import age, table
 from resources.registry import Column
@@ -330,6 +331,8 @@ HPA_CASES = [
         "autoscaling.alpha.kubernetes.io/current-metrics": [
             {"type": "Resource", "resource": {"name": "cpu", "currentAverageUtilization": 30, "currentAverageValue": "100m"}},
             {"type": "Resource", "resource": {"name": "memory", "currentAverageValue": "50Mi"}}],
+        # Where the CPU target sat among the v2 metrics (the conversion's round trip).
+        "autoscaling.kubeapi.io/cpu-metric-index": 0,
     }), ["web", "Deployment/web", "cpu: 30%/50%, memory: 50Mi/100Mi", "1", 10, 2, "3d"]),
     ("v1-of-a-v2-object-without-cpu", hpa_v1(annotations={
         "autoscaling.alpha.kubernetes.io/metrics": [
@@ -616,6 +619,8 @@ CASES = (
 @pytest.mark.parametrize("kind,case,obj,cells", CASES, ids=[f"{c[0]}:{c[1]}" for c in CASES])
 def test_row(kind, case, obj, cells):
     printer = table(kind)
+    if obj.get("apiVersion") == "autoscaling/v1":
+        obj = hpa_v1_to_v2(obj)  # tables print the storage version
     row = printer["row"](obj, NOW)
     assert row == cells
     assert len(row) == len(printer["columns"])

@@ -9,7 +9,6 @@ import json
 
 import pytest
 
-import resources.kinds  # noqa: F401  (registers the built-in kinds)
 from resources.kinds import defaults
 from resources.machinery import errors
 from resources.machinery import validation

@@ -29,6 +29,8 @@ import struct
 import threading
 from collections import OrderedDict
 
+from resources.machinery.protobuf import encode_bytes, encode_key, encode_varint
+
 
 CONTENT_TYPE_JSON = "application/json"
 # What kubectl sends for /openapi/v2, and what kube-apiserver answers with.
@@ -920,56 +922,35 @@ def v3_index(registry):
 # values are carried as YAML text (JSON is YAML), like gnostic does.
 
 
-def _varint(n):
-    n &= (1 << 64) - 1
-    out = bytearray()
-    while True:
-        byte = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
-
-
-def _field(number, wire_type):
-    return _varint(number << 3 | wire_type)
-
-
-def _pb_bytes(number, payload):
-    return _field(number, 2) + _varint(len(payload)) + payload
-
-
 def _pb_str(number, value):
-    return _pb_bytes(number, value.encode()) if value else b""
+    return encode_bytes(number, value.encode()) if value else b""
 
 
 def _pb_strs(number, values):
-    return b"".join(_pb_bytes(number, v.encode()) for v in values)
+    return b"".join(encode_bytes(number, v.encode()) for v in values)
 
 
 def _pb_bool(number, value, always=False):
-    return _field(number, 0) + (b"\x01" if value else b"\x00") if (value or always) else b""
+    return encode_key(number, 0) + (b"\x01" if value else b"\x00") if (value or always) else b""
 
 
 def _pb_int(number, value):
-    return _field(number, 0) + _varint(int(value)) if value else b""
+    return encode_key(number, 0) + encode_varint(int(value)) if value else b""
 
 
 def _pb_double(number, value):
-    return _field(number, 1) + struct.pack("<d", float(value)) if value else b""
+    return encode_key(number, 1) + struct.pack("<d", float(value)) if value else b""
 
 
 def _pb_any(number, value):
     # openapi_v2.Any{yaml = 2}
-    return _pb_bytes(number, _pb_str(2, json.dumps(value)))
+    return encode_bytes(number, _pb_str(2, json.dumps(value)))
 
 
 def _pb_extensions(number, mapping):
     # repeated NamedAny{name = 1, value = 2}
     return b"".join(
-        _pb_bytes(number, _pb_str(1, key) + _pb_any(2, value))
+        encode_bytes(number, _pb_str(1, key) + _pb_any(2, value))
         for key, value in mapping.items()
         if key.startswith("x-")
     )
@@ -998,24 +979,24 @@ def _pb_schema(schema):
         out += _pb_any(20, value)
     extra = schema.get("additionalProperties")
     if isinstance(extra, bool):
-        out += _pb_bytes(21, _pb_bool(2, extra, always=True))
+        out += encode_bytes(21, _pb_bool(2, extra, always=True))
     elif isinstance(extra, dict):
-        out += _pb_bytes(21, _pb_bytes(1, _pb_schema(extra)))
+        out += encode_bytes(21, encode_bytes(1, _pb_schema(extra)))
     if "type" in schema:
         types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-        out += _pb_bytes(22, _pb_strs(1, types))
+        out += encode_bytes(22, _pb_strs(1, types))
     items = schema.get("items")
     if items is not None:
         items = items if isinstance(items, list) else [items]
-        out += _pb_bytes(23, b"".join(_pb_bytes(1, _pb_schema(i)) for i in items))
+        out += encode_bytes(23, b"".join(encode_bytes(1, _pb_schema(i)) for i in items))
     for sub in schema.get("allOf", ()):
-        out += _pb_bytes(24, _pb_schema(sub))
+        out += encode_bytes(24, _pb_schema(sub))
     if "properties" in schema:
         named = b"".join(
-            _pb_bytes(1, _pb_str(1, name) + _pb_bytes(2, _pb_schema(sub)))
+            encode_bytes(1, _pb_str(1, name) + encode_bytes(2, _pb_schema(sub)))
             for name, sub in schema["properties"].items()
         )
-        out += _pb_bytes(25, named)
+        out += encode_bytes(25, named)
     if "example" in schema:
         out += _pb_any(30, schema["example"])
     out += _pb_extensions(31, schema)
@@ -1026,9 +1007,9 @@ def _pb_parameter(param):
     # ParametersItem{parameter = 1: Parameter{body_parameter = 1 | non_body_parameter = 2}}
     if param["in"] == "body":
         body = (_pb_str(1, param.get("description", "")) + _pb_str(2, param["name"]) + _pb_str(3, "body")
-                + _pb_bool(4, param.get("required")) + _pb_bytes(5, _pb_schema(param["schema"]))
+                + _pb_bool(4, param.get("required")) + encode_bytes(5, _pb_schema(param["schema"]))
                 + _pb_extensions(6, param))
-        return _pb_bytes(1, _pb_bytes(1, body))
+        return encode_bytes(1, encode_bytes(1, body))
     common = (_pb_bool(1, param.get("required")) + _pb_str(2, param["in"])
               + _pb_str(3, param.get("description", "")) + _pb_str(4, param["name"]))
     if param["in"] == "path":
@@ -1045,7 +1026,7 @@ def _pb_parameter(param):
         sub = (common + _pb_str(5, param.get("type", "")) + _pb_str(6, param.get("format", ""))
                + _pb_bool(19, param.get("uniqueItems")) + _pb_extensions(22, param))
         which = 1
-    return _pb_bytes(1, _pb_bytes(2, _pb_bytes(which, sub)))
+    return encode_bytes(1, encode_bytes(2, encode_bytes(which, sub)))
 
 
 def _pb_operation(op):
@@ -1057,15 +1038,15 @@ def _pb_operation(op):
     out += _pb_strs(6, op.get("produces", ()))
     out += _pb_strs(7, op.get("consumes", ()))
     for param in op.get("parameters", ()):
-        out += _pb_bytes(8, _pb_parameter(param))
+        out += encode_bytes(8, _pb_parameter(param))
     codes = bytearray()
     for code, response in op.get("responses", {}).items():
         resp = _pb_str(1, response.get("description", ""))
         if "schema" in response:
-            resp += _pb_bytes(2, _pb_bytes(1, _pb_schema(response["schema"])))  # SchemaItem{schema = 1}
+            resp += encode_bytes(2, encode_bytes(1, _pb_schema(response["schema"])))  # SchemaItem{schema = 1}
         # NamedResponseValue{name = 1, value = 2: ResponseValue{response = 1}}
-        codes += _pb_bytes(1, _pb_str(1, code) + _pb_bytes(2, _pb_bytes(1, resp)))
-    out += _pb_bytes(9, bytes(codes))
+        codes += encode_bytes(1, _pb_str(1, code) + encode_bytes(2, encode_bytes(1, resp)))
+    out += encode_bytes(9, bytes(codes))
     out += _pb_strs(10, op.get("schemes", ()))
     out += _pb_bool(11, op.get("deprecated"))
     out += _pb_extensions(13, op)
@@ -1079,9 +1060,9 @@ def _pb_path_item(item):
     out = bytearray()
     for method, number in _PATH_METHODS.items():
         if method in item:
-            out += _pb_bytes(number, _pb_operation(item[method]))
+            out += encode_bytes(number, _pb_operation(item[method]))
     for param in item.get("parameters", ()):
-        out += _pb_bytes(9, _pb_parameter(param))
+        out += encode_bytes(9, _pb_parameter(param))
     out += _pb_extensions(10, item)
     return bytes(out)
 
@@ -1091,25 +1072,25 @@ def encode_v2_protobuf(document):
     out = bytearray()
     out += _pb_str(1, document.get("swagger", "2.0"))
     info = document.get("info", {})
-    out += _pb_bytes(2, _pb_str(1, info.get("title", "")) + _pb_str(2, info.get("version", ""))
+    out += encode_bytes(2, _pb_str(1, info.get("title", "")) + _pb_str(2, info.get("version", ""))
                      + _pb_str(3, info.get("description", "")))
     paths = b"".join(
-        _pb_bytes(2, _pb_str(1, path) + _pb_bytes(2, _pb_path_item(item)))
+        encode_bytes(2, _pb_str(1, path) + encode_bytes(2, _pb_path_item(item)))
         for path, item in document.get("paths", {}).items()
     )
-    out += _pb_bytes(8, paths)
+    out += encode_bytes(8, paths)
     definitions = b"".join(
-        _pb_bytes(1, _pb_str(1, name) + _pb_bytes(2, _pb_schema(schema)))
+        encode_bytes(1, _pb_str(1, name) + encode_bytes(2, _pb_schema(schema)))
         for name, schema in document.get("definitions", {}).items()
     )
-    out += _pb_bytes(9, definitions)
+    out += encode_bytes(9, definitions)
     for requirement in document.get("security", ()):
         # SecurityRequirement{additional_properties = 1: NamedStringArray{name, value: StringArray}}
         named = b"".join(
-            _pb_bytes(1, _pb_str(1, name) + _pb_bytes(2, _pb_strs(1, scopes)))
+            encode_bytes(1, _pb_str(1, name) + encode_bytes(2, _pb_strs(1, scopes)))
             for name, scopes in requirement.items()
         )
-        out += _pb_bytes(12, named)
+        out += encode_bytes(12, named)
     schemes = document.get("securityDefinitions", {})
     if schemes:
         named = bytearray()
@@ -1117,7 +1098,7 @@ def encode_v2_protobuf(document):
             # SecurityDefinitionsItem{api_key_security = 2: ApiKeySecurity{type, name, in, description}}
             api_key = (_pb_str(1, scheme.get("type", "")) + _pb_str(2, scheme.get("name", ""))
                        + _pb_str(3, scheme.get("in", "")) + _pb_str(4, scheme.get("description", "")))
-            named += _pb_bytes(1, _pb_str(1, name) + _pb_bytes(2, _pb_bytes(2, api_key)))
-        out += _pb_bytes(13, bytes(named))
+            named += encode_bytes(1, _pb_str(1, name) + encode_bytes(2, encode_bytes(2, api_key)))
+        out += encode_bytes(13, bytes(named))
     out += _pb_extensions(16, document)
     return bytes(out)

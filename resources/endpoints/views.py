@@ -356,7 +356,7 @@ class ResourceView(KubeAPIView):
             sub = rtype.subresource(subresource)
             viewed = sub.view(rtype, obj)
             if viewed is not obj:  # another kind (a Scale): printed with the default columns
-                obj, printed = viewed, SimpleNamespace(kind=sub.kind_for(rtype), columns=(), row=None)
+                obj, printed = viewed, SimpleNamespace(kind=sub.kind_for(rtype), columns=(), row=None, to_storage=None)
         form, version = codecs.negotiate(request.META.get("HTTP_ACCEPT"))
         if form == "table":
             from resources.printing import tables

@@ -1,17 +1,4 @@
-"""Built-in kinds. Importing this package registers every one of them in
-``resources.registry.builtin``."""
-from resources.kinds import (  # noqa: F401  (imported for their registrations)
-    apiextensions,
-    apps,
-    authentication,
-    autoscaling,
-    batch,
-    coordination,
-    core,
-    events,
-    networking,
-    policy,
-    rbac,
-    scheduling,
-    storage,
-)
+"""Built-in kinds: one module per API group with each kind's declaration,
+strategy and validation (``TYPES``), and upstream's defaulting
+(``defaults``). ``all.KINDS`` lists them in discovery order; the resources
+app registers them once at start."""

@@ -12,7 +12,8 @@ import copy
 import json
 
 from resources.machinery import validation as v
-from resources.registry import ResourceType, builtin
+from resources.machinery.clock import now_rfc3339
+from resources.registry import ResourceType
 from resources.subresources.status import STATUS
 from resources.registry.strategy import Strategy
 
@@ -42,23 +43,17 @@ def storage_version(crd):
     return ""
 
 
-def _now():
-    from resources.store.generic import now_rfc3339
-
-    return now_rfc3339()
-
-
 def set_condition(status, ctype, cstatus, reason, message):
     """SetCRDCondition: lastTransitionTime moves only when the status does."""
     conditions = [c for c in _list(status.get("conditions")) if isinstance(c, dict)]
     for cond in conditions:
         if cond.get("type") == ctype:
             if cond.get("status") != cstatus:
-                cond["lastTransitionTime"] = _now()
+                cond["lastTransitionTime"] = now_rfc3339()
             cond.update(status=cstatus, reason=reason, message=message)
             break
     else:
-        conditions.append({"type": ctype, "status": cstatus, "lastTransitionTime": _now(),
+        conditions.append({"type": ctype, "status": cstatus, "lastTransitionTime": now_rfc3339(),
                            "reason": reason, "message": message})
     status["conditions"] = conditions
 
@@ -313,7 +308,7 @@ def _expect_change(ctx):
     customresources.expect_change(getattr(ctx, "tenant", "default"))
 
 
-def register_all():
+def _types():
     types = [
         ResourceType(
             group=GROUP, version="v1", kind="CustomResourceDefinition", plural=PLURAL, namespaced=False,
@@ -321,9 +316,7 @@ def register_all():
             strategy=CustomResourceDefinitionStrategy(),
         ),
     ]
-    for rtype in types:
-        builtin.register(rtype)
     return types
 
 
-TYPES = register_all()
+TYPES = tuple(_types())

@@ -2,7 +2,7 @@
 (``pkg/registry/apps/*/strategy.go``, ``pkg/apis/apps/validation``)."""
 import copy
 
-from resources.registry import ResourceType, builtin
+from resources.registry import ResourceType
 from resources.subresources.scale import WORKLOAD_SCALE
 from resources.subresources.status import STATUS
 from resources.kinds.core import (
@@ -259,7 +259,7 @@ class DaemonSetStrategy(_WorkloadStrategy):
         return errs
 
 
-def register_all():
+def _types():
     types = [
         ResourceType(
             group="apps", version="v1", kind="Deployment", plural="deployments", namespaced=True,
@@ -284,9 +284,7 @@ def register_all():
             subresources=(STATUS,), **_table("DaemonSet"),
         ),
     ]
-    for rtype in types:
-        builtin.register(rtype)
     return types
 
 
-TYPES = register_all()
+TYPES = tuple(_types())

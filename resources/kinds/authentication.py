@@ -3,14 +3,14 @@
 They are created, never stored: a create answers with the object and its
 computed status, by the ``authz.reviews`` function each declares.
 """
-from resources.registry import ResourceType, builtin
+from resources.registry import ResourceType
 from resources.registry.strategy import Strategy
 from resources.kinds.core import _table
 
 CREATE_ONLY = ("create",)
 
 
-def register_all():
+def _types():
     types = [
         ResourceType(group="authentication.k8s.io", version="v1", kind="TokenReview", plural="tokenreviews",
                      namespaced=False, strategy=Strategy(), verbs=CREATE_ONLY,
@@ -31,9 +31,7 @@ def register_all():
                      plural="subjectaccessreviews", namespaced=False, strategy=Strategy(), verbs=CREATE_ONLY,
                      create_handler="authz.reviews.subject_access_review", **_table("SubjectAccessReview")),
     ]
-    for rtype in types:
-        builtin.register(rtype)
     return types
 
 
-TYPES = register_all()
+TYPES = tuple(_types())

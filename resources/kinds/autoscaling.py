@@ -17,7 +17,7 @@ where it was.
 import copy
 import json
 
-from resources.registry import ResourceType, builtin
+from resources.registry import ResourceType
 from resources.subresources.status import STATUS
 from resources.kinds.core import (
     BuiltinStrategy, _is_int, _table, forbidden, invalid, non_negative, not_supported, required, spec_of,
@@ -530,7 +530,7 @@ class HorizontalPodAutoscalerStrategy(BuiltinStrategy):
             non_negative(status.get("desiredReplicas"), "status.desiredReplicas")
 
 
-def register_all():
+def _types():
     strategy = HorizontalPodAutoscalerStrategy()
     types = [
         ResourceType(
@@ -545,9 +545,7 @@ def register_all():
             **_table("HorizontalPodAutoscaler"),
         ),
     ]
-    for rtype in types:
-        builtin.register(rtype)
     return types
 
 
-TYPES = register_all()
+TYPES = tuple(_types())

@@ -5,11 +5,12 @@ import re
 import zoneinfo
 
 from resources.machinery import validation
-from resources.registry import ResourceType, builtin
+from resources.machinery.selectors import label_selector_matches
+from resources.registry import ResourceType
 from resources.subresources.status import STATUS
 from resources.kinds.core import (
     BuiltinStrategy, GoValue, _int_field, _is_int, _table, forbidden, go_label_selector, go_string_map,
-    immutable, invalid, key_path, meta_of, non_negative, not_supported, required, selector_matches, spec_of,
+    immutable, invalid, key_path, meta_of, non_negative, not_supported, required, spec_of,
     validate_label_selector, validate_pod_template_spec,
 )
 
@@ -137,7 +138,7 @@ class JobStrategy(BuiltinStrategy):
             errs += _has_label(template, CONTROLLER_UID, meta.get("uid") or "", tpath)
             errs += _has_label(template, JOB_NAME, meta.get("name") or "", tpath)
             selector = spec.get("selector")
-            if isinstance(selector, dict) and not selector_matches(selector, {CONTROLLER_UID: meta.get("uid") or ""}):
+            if isinstance(selector, dict) and label_selector_matches(selector, {CONTROLLER_UID: meta.get("uid") or ""}) is False:
                 errs.append(invalid("spec.selector", go_label_selector(selector), "`selector` not auto-generated"))
         errs += validate_job_spec_common(spec, "spec")
         selector = spec.get("selector")
@@ -146,7 +147,7 @@ class JobStrategy(BuiltinStrategy):
         else:
             errs += validate_label_selector(selector, "spec.selector")
         labels = (((template or {}).get("metadata") or {}).get("labels")) if isinstance(template, dict) else None
-        if isinstance(selector, dict) and not selector_matches(selector, labels):
+        if isinstance(selector, dict) and label_selector_matches(selector, labels) is False:
             errs.append(invalid("spec.template.metadata.labels", GoValue(go_string_map(labels)),
                                 "`selector` does not match template `labels`"))
         completions = spec.get("completions")
@@ -381,7 +382,7 @@ class CronJobStrategy(BuiltinStrategy):
         return self._validate_spec(spec_of(obj), spec_of(old))
 
 
-def register_all():
+def _types():
     types = [
         ResourceType(
             group="batch", version="v1", kind="Job", plural="jobs", namespaced=True,
@@ -395,9 +396,7 @@ def register_all():
             **_table("CronJob"),
         ),
     ]
-    for rtype in types:
-        builtin.register(rtype)
     return types
 
 
-TYPES = register_all()
+TYPES = tuple(_types())

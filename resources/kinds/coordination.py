@@ -1,5 +1,5 @@
 """coordination.k8s.io/v1: Leases (``pkg/apis/coordination/validation``)."""
-from resources.registry import ResourceType, builtin
+from resources.registry import ResourceType
 from resources.kinds.core import BuiltinStrategy, _is_int, _table, invalid, not_supported, spec_of
 
 COORDINATED_LEASE_STRATEGIES = ("OldestEmulationVersion",)
@@ -26,16 +26,14 @@ class LeaseStrategy(BuiltinStrategy):
         return errs
 
 
-def register_all():
+def _types():
     types = [
         ResourceType(
             group="coordination.k8s.io", version="v1", kind="Lease", plural="leases", namespaced=True,
             strategy=LeaseStrategy(), **_table("Lease"),
         ),
     ]
-    for rtype in types:
-        builtin.register(rtype)
     return types
 
 
-TYPES = register_all()
+TYPES = tuple(_types())

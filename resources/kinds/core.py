@@ -16,7 +16,9 @@ import re
 from resources.kinds import defaults
 from resources.printing import printers
 from resources.machinery import validation as _kv
-from resources.registry import ResourceType, builtin
+from resources.machinery.clock import now_rfc3339
+from resources.machinery.selectors import label_selector_matches
+from resources.registry import ResourceType
 from resources.registry.strategy import Strategy
 from resources.subresources.base import Subresource
 from resources.subresources.scale import WORKLOAD_SCALE
@@ -265,30 +267,6 @@ def validate_label_selector(selector, path):
 
 def selector_is_empty(selector):
     return not (selector or {}).get("matchLabels") and not (selector or {}).get("matchExpressions")
-
-
-def selector_matches(selector, labels):
-    """metav1.LabelSelectorAsSelector(selector).Matches(labels); a nil
-    selector matches nothing, an empty one everything."""
-    if selector is None:
-        return False
-    labels = labels or {}
-    for key, value in (selector.get("matchLabels") or {}).items():
-        if labels.get(key) != value:
-            return False
-    for expr in selector.get("matchExpressions") or []:
-        if not isinstance(expr, dict):
-            continue
-        key, op, values = _text(expr.get("key")), expr.get("operator"), [_text(v) for v in expr.get("values") or []]
-        if op == "In" and (key not in labels or labels[key] not in values):
-            return False
-        if op == "NotIn" and key in labels and labels[key] in values:
-            return False
-        if op == "Exists" and key not in labels:
-            return False
-        if op == "DoesNotExist" and key in labels:
-            return False
-    return True
 
 
 # ============================================================ pod validation
@@ -653,7 +631,7 @@ def validate_controller_template(template, selector, path, restart_policies=("Al
     if not isinstance(template, dict):
         return [required(path)]
     labels = (template.get("metadata") or {}).get("labels")
-    if selector is not None and not selector_is_empty(selector) and not selector_matches(selector, labels):
+    if selector is not None and not selector_is_empty(selector) and label_selector_matches(selector, labels) is False:
         errs.append(invalid(f"{path}.metadata.labels", GoValue(go_string_map(labels)),
                             "`selector` does not match template `labels`"))
     errs += validate_pod_template_spec(template, path)
@@ -840,7 +818,7 @@ def apply_binding(pod, binding):
     status = pod.setdefault("status", {})
     conditions = [c for c in status.get("conditions") or [] if c.get("type") != "PodScheduled"]
     conditions.append({"type": "PodScheduled", "status": "True", "lastProbeTime": None,
-                       "lastTransitionTime": defaults.now_rfc3339()})
+                       "lastTransitionTime": now_rfc3339()})
     status["conditions"] = conditions
     return pod
 
@@ -1087,7 +1065,7 @@ class PodStrategy(BuiltinStrategy):
         if gates:
             obj["status"]["conditions"] = [{
                 "type": "PodScheduled", "status": "False", "lastProbeTime": None,
-                "lastTransitionTime": defaults.now_rfc3339(), "reason": "SchedulingGated",
+                "lastTransitionTime": now_rfc3339(), "reason": "SchedulingGated",
                 "message": "Scheduling is blocked due to non-empty scheduling gates",
             }]
 
@@ -1598,14 +1576,14 @@ class PersistentVolumeStrategy(BuiltinStrategy):
 
     @staticmethod
     def initial_status(obj):
-        return {"phase": "Pending", "lastPhaseTransitionTime": defaults.now_rfc3339()}
+        return {"phase": "Pending", "lastPhaseTransitionTime": now_rfc3339()}
 
     def prepare_for_status_update(self, obj, old, ctx):
         super().prepare_for_status_update(obj, old, ctx)
         status, old_status = obj.get("status") or {}, old.get("status") or {}
         if status.get("phase") != old_status.get("phase") and \
                 status.get("lastPhaseTransitionTime") == old_status.get("lastPhaseTransitionTime"):
-            status["lastPhaseTransitionTime"] = defaults.now_rfc3339()
+            status["lastPhaseTransitionTime"] = now_rfc3339()
         obj["status"] = status
 
     def validate(self, obj, ctx):
@@ -1685,7 +1663,7 @@ class PersistentVolumeClaimStrategy(BuiltinStrategy):
 
 
 # ============================================================= declarations
-def register_all():
+def _types():
     types = [
         ResourceType(
             group="", version="v1", kind="Namespace", plural="namespaces", namespaced=False,
@@ -1791,8 +1769,6 @@ def register_all():
             **_table("ReplicationController"),
         ),
     ]
-    for rtype in types:
-        builtin.register(rtype)
     return types
 
 
@@ -1803,4 +1779,4 @@ def _pod_ip(obj):
     return (obj.get("status") or {}).get("podIP") or ""
 
 
-TYPES = register_all()
+TYPES = tuple(_types())

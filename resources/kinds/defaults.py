@@ -14,7 +14,6 @@ even refuses a ReplicaSetStatus without ``replicas``).
 """
 import math
 import re
-from datetime import datetime, timezone
 from fractions import Fraction
 
 __all__ = [
@@ -47,10 +46,6 @@ def _dicts(value):
 def _default(obj, key, value):
     if obj.get(key) in (None, ""):
         obj[key] = value
-
-
-def now_rfc3339():
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _template_metadata(template):

@@ -8,7 +8,7 @@ the field conversion kube-apiserver applies, for whoever joins the two.
 import copy
 import re
 
-from resources.registry import ResourceType, builtin
+from resources.registry import ResourceType
 from resources.kinds.core import (
     EVENT_TYPES, BuiltinStrategy, _field, _table, dns1123_subdomain, immutable, invalid, meta_of, qualified_name,
     required,
@@ -122,7 +122,7 @@ class EventsEventStrategy(BuiltinStrategy):
         return errs
 
 
-def register_all():
+def _types():
     types = [
         ResourceType(
             group="events.k8s.io", version="v1", kind="Event", plural="events", namespaced=True,
@@ -142,9 +142,7 @@ def register_all():
             **_table("Event"),
         ),
     ]
-    for rtype in types:
-        builtin.register(rtype)
     return types
 
 
-TYPES = register_all()
+TYPES = tuple(_types())

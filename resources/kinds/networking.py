@@ -3,7 +3,7 @@
 import ipaddress
 
 from resources.machinery import validation
-from resources.registry import ResourceType, builtin
+from resources.registry import ResourceType
 from resources.subresources.status import STATUS
 from resources.kinds.core import (
     PORT_PROTOCOLS, BuiltinStrategy, _is_int, _table, dns1123_subdomain, forbidden, immutable, invalid,
@@ -244,7 +244,7 @@ class NetworkPolicyStrategy(BuiltinStrategy):
         return errs
 
 
-def register_all():
+def _types():
     types = [
         ResourceType(
             group="networking.k8s.io", version="v1", kind="Ingress", plural="ingresses", namespaced=True,
@@ -259,9 +259,7 @@ def register_all():
             namespaced=True, strategy=NetworkPolicyStrategy(), short_names=("netpol",), **_table("NetworkPolicy"),
         ),
     ]
-    for rtype in types:
-        builtin.register(rtype)
     return types
 
 
-TYPES = register_all()
+TYPES = tuple(_types())

@@ -1,5 +1,5 @@
 """policy/v1: PodDisruptionBudgets (``pkg/apis/policy/validation``)."""
-from resources.registry import ResourceType, builtin
+from resources.registry import ResourceType
 from resources.subresources.status import STATUS
 from resources.kinds.core import (
     BuiltinStrategy, GoValue, _table, int_or_percent, invalid, non_negative, not_supported, spec_of,
@@ -45,7 +45,7 @@ class PodDisruptionBudgetStrategy(BuiltinStrategy):
         return errs
 
 
-def register_all():
+def _types():
     types = [
         ResourceType(
             group="policy", version="v1", kind="PodDisruptionBudget", plural="poddisruptionbudgets",
@@ -53,9 +53,7 @@ def register_all():
             subresources=(STATUS,), **_table("PodDisruptionBudget"),
         ),
     ]
-    for rtype in types:
-        builtin.register(rtype)
     return types
 
 
-TYPES = register_all()
+TYPES = tuple(_types())

@@ -7,7 +7,7 @@ guardian grants — is authz's business (``authz.rbac``, ``authz.escalation``,
 ``authz.controllers``).
 """
 from resources.machinery import validation as _kv
-from resources.registry import ResourceType, builtin
+from resources.registry import ResourceType
 from resources.kinds.core import BuiltinStrategy, GoValue, _go_string, _table, invalid, not_supported, required
 
 GROUP = "rbac.authorization.k8s.io"
@@ -156,7 +156,7 @@ class ClusterRoleBindingStrategy(RoleBindingStrategy):
     role_kinds = ("ClusterRole",)
 
 
-def register_all():
+def _types():
     types = [
         ResourceType(group=GROUP, version="v1", kind="Role", plural="roles", namespaced=True,
                      strategy=RoleStrategy(), **_table("Role")),
@@ -167,9 +167,7 @@ def register_all():
         ResourceType(group=GROUP, version="v1", kind="ClusterRoleBinding", plural="clusterrolebindings",
                      namespaced=False, strategy=ClusterRoleBindingStrategy(), **_table("ClusterRoleBinding")),
     ]
-    for rtype in types:
-        builtin.register(rtype)
     return types
 
 
-TYPES = register_all()
+TYPES = tuple(_types())

@@ -1,5 +1,5 @@
 """scheduling.k8s.io/v1: PriorityClasses (``pkg/apis/scheduling/validation``)."""
-from resources.registry import ResourceType, builtin
+from resources.registry import ResourceType
 from resources.kinds.core import BuiltinStrategy, _table, forbidden, immutable, meta_of, not_supported
 
 HIGHEST_USER_DEFINABLE_PRIORITY = 1000000000
@@ -48,16 +48,14 @@ class PriorityClassStrategy(BuiltinStrategy):
         return errs
 
 
-def register_all():
+def _types():
     types = [
         ResourceType(
             group="scheduling.k8s.io", version="v1", kind="PriorityClass", plural="priorityclasses",
             namespaced=False, strategy=PriorityClassStrategy(), short_names=("pc",), **_table("PriorityClass"),
         ),
     ]
-    for rtype in types:
-        builtin.register(rtype)
     return types
 
 
-TYPES = register_all()
+TYPES = tuple(_types())

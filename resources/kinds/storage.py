@@ -1,5 +1,5 @@
 """storage.k8s.io/v1: StorageClasses (``pkg/apis/storage/validation``)."""
-from resources.registry import ResourceType, builtin
+from resources.registry import ResourceType
 from resources.kinds.core import (
     BuiltinStrategy, _table, forbidden, immutable, invalid, not_supported, qualified_name, required, too_long,
 )
@@ -60,7 +60,7 @@ class StorageClassStrategy(BuiltinStrategy):
         return errs
 
 
-def register_all():
+def _types():
     types = [
         ResourceType(
             group="storage.k8s.io", version="v1", kind="StorageClass", plural="storageclasses", namespaced=False,
@@ -68,9 +68,7 @@ def register_all():
             **_table("StorageClass"),
         ),
     ]
-    for rtype in types:
-        builtin.register(rtype)
     return types
 
 
-TYPES = register_all()
+TYPES = tuple(_types())

@@ -670,6 +670,28 @@ def _kind(prop, where):
 # ------------------------------------------------------------------ wire --
 
 
+def encode_varint(n):
+    n &= (1 << 64) - 1
+    out = bytearray()
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def encode_key(number, wire_type):
+    return encode_varint(number << 3 | wire_type)
+
+
+def encode_bytes(number, payload):
+    """A length-delimited field (wire type 2)."""
+    return encode_key(number, 2) + encode_varint(len(payload)) + payload
+
+
 def _read_varint(buf, pos, end):
     result = shift = 0
     while True:

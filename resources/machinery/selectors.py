@@ -9,7 +9,7 @@ tuple of strings. Label ops: ``=`` (``==`` is folded into it), ``!=``,
 """
 from collections import namedtuple
 
-from resources.machinery.errors import bad_request
+from resources.machinery.errors import APIError, bad_request
 from resources.machinery.validation import GoLiteral, error_string, go_quote, invalid, is_qualified_name, is_valid_label_value, not_supported
 
 Requirement = namedtuple("Requirement", "key op values")
@@ -269,6 +269,20 @@ def label_selector_from_dict(selector):
         raise bad_request(str(e)) from None
     reqs.sort(key=lambda r: r.key)
     return reqs
+
+
+def label_selector_matches(selector, labels):
+    """metav1.LabelSelectorAsSelector(selector).Matches(labels): a nil
+    (non-map) selector matches nothing, an empty one everything. None when
+    the selector is invalid: upstream's callers act on the conversion error
+    (validation reports nothing more, aggregation selects nothing)."""
+    if not isinstance(selector, dict):
+        return False
+    try:
+        requirements = label_selector_from_dict(selector)
+    except (APIError, AttributeError, TypeError):  # invalid, or not even shaped as one
+        return None
+    return matches(requirements, labels if isinstance(labels, dict) else {})
 
 
 _OP_TEXT = {"=": "=", "!=": "!=", "in": " in ", "notin": " notin ", "gt": ">", "lt": "<"}

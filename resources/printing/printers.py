@@ -14,6 +14,8 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
 from resources.kinds import defaults
+from resources.machinery import selectors
+from resources.machinery.errors import APIError
 from resources.registry import Column
 
 __all__ = ["table", "age", "human_duration", "kinds"]
@@ -215,43 +217,19 @@ def _format_labels(labels):
     return text or "<none>"
 
 
-class _SelectorError(ValueError):
-    pass
-
-
-_SELECTOR_OPS = {"In": " in ", "NotIn": " notin ", "Exists": "", "DoesNotExist": ""}
-
-
 def _selector_string(selector):
-    """metav1.LabelSelectorAsSelector(...).String(); nil/empty select ""."""
+    """metav1.LabelSelectorAsSelector(...).String(); nil/empty select "".
+    Raises APIError for an invalid selector."""
     if not isinstance(selector, dict):
         return ""
-    requirements = []
-    for key, value in _dict(selector.get("matchLabels")).items():
-        requirements.append((key, f"{key}={value}"))
-    for expr in _list(selector.get("matchExpressions")):
-        key, op = expr.get("key", ""), expr.get("operator")
-        values = _list(expr.get("values"))
-        if op not in _SELECTOR_OPS:
-            raise _SelectorError(f"{op!r} is not a valid label selector operator")
-        if op in ("In", "NotIn"):
-            if not values:
-                raise _SelectorError("for 'in', 'notin' operators, values set can't be empty")
-            text = f"{key}{_SELECTOR_OPS[op]}({','.join(sorted(values))})"
-        else:
-            if values:
-                raise _SelectorError("values set must be empty for exists and does not exist")
-            text = key if op == "Exists" else f"!{key}"
-        requirements.append((key, text))
-    requirements.sort(key=lambda r: r[0])
-    return ",".join(text for _, text in requirements)
+    return selectors.selector_to_string(selectors.label_selector_from_dict(selector))
 
 
 def _format_selector(selector):
     """metav1.FormatLabelSelector: <none> when empty, <error> when invalid."""
     try:
         return _selector_string(selector) or "<none>"
-    except _SelectorError:
+    except (APIError, AttributeError, TypeError):
         return "<error>"
 
 
@@ -808,7 +786,7 @@ def _deployment(obj, now):
     spec, status = _get(obj, "spec"), _get(obj, "status")
     try:
         selector = _selector_string(spec.get("selector"))
-    except _SelectorError:
+    except (APIError, AttributeError, TypeError):
         selector = "<invalid>"
     names, images = _containers(_get(spec, "template", "spec").get("containers"))
     return [
@@ -1155,117 +1133,11 @@ def _storage_class(obj, now):
 
 # --- autoscaling ---------------------------------------------------------------
 
-_METRICS_ANNOTATION = "autoscaling.alpha.kubernetes.io/metrics"
-_CURRENT_METRICS_ANNOTATION = "autoscaling.alpha.kubernetes.io/current-metrics"
-
-
-def _is_hpa_v1(hpa):
-    api_version = str(hpa.get("apiVersion") or "")
-    if api_version:
-        return api_version == "autoscaling/v1"
-    spec, status = _get(hpa, "spec"), _get(hpa, "status")
-    annotations = _dict(_meta(hpa).get("annotations"))
-    return "metrics" not in spec and (
-        "targetCPUUtilizationPercentage" in spec
-        or "currentCPUUtilizationPercentage" in status
-        or _METRICS_ANNOTATION in annotations
-    )
-
-
-def _v1_metric_spec(metric):
-    """An autoscaling/v1 MetricSpec (annotation form) in the v2 shape."""
-    kind = metric.get("type")
-    if kind in ("Resource", "ContainerResource"):
-        key = "resource" if kind == "Resource" else "containerResource"
-        source = _dict(metric.get(key))
-        target = {}
-        if source.get("targetAverageUtilization") is not None:
-            target["averageUtilization"] = source["targetAverageUtilization"]
-        if source.get("targetAverageValue") is not None:
-            target["averageValue"] = source["targetAverageValue"]
-        return {"type": kind, key: {"name": source.get("name", ""), "target": target}}
-    if kind == "Pods":
-        source = _dict(metric.get("pods"))
-        return {"type": kind, "pods": {"target": {"averageValue": source.get("targetAverageValue") or "0"}}}
-    if kind == "Object":
-        source = _dict(metric.get("object"))
-        target = {"value": source.get("targetValue") or "0"}
-        if source.get("averageValue") is not None:
-            target["averageValue"] = source["averageValue"]
-        return {"type": kind, "object": {"target": target}}
-    if kind == "External":
-        source = _dict(metric.get("external"))
-        target = {}
-        if source.get("targetValue") is not None:
-            target["value"] = source["targetValue"]
-        if source.get("targetAverageValue") is not None:
-            target["averageValue"] = source["targetAverageValue"]
-        return {"type": kind, "external": {"target": target}}
-    return {"type": kind}
-
-
-def _v1_metric_status(metric):
-    """An autoscaling/v1 MetricStatus (annotation form) in the v2 shape."""
-    kind = metric.get("type")
-    if kind in ("Resource", "ContainerResource"):
-        key = "resource" if kind == "Resource" else "containerResource"
-        source = _dict(metric.get(key))
-        current = {"averageValue": source.get("currentAverageValue") or "0"}
-        if source.get("currentAverageUtilization") is not None:
-            current["averageUtilization"] = source["currentAverageUtilization"]
-        return {"type": kind, key: {"name": source.get("name", ""), "current": current}}
-    if kind == "Pods":
-        source = _dict(metric.get("pods"))
-        return {"type": kind, "pods": {"current": {"averageValue": source.get("currentAverageValue") or "0"}}}
-    if kind in ("Object", "External"):
-        key = kind.lower()
-        source = _dict(metric.get(key))
-        average = source.get("averageValue" if kind == "Object" else "currentAverageValue")
-        current = {"value": source.get("currentValue") or "0"}
-        if average is not None:
-            current["averageValue"] = average
-        return {"type": kind, key: {"current": current}}
-    return {"type": kind}
-
-
-def _annotation_list(annotations, key):
-    try:
-        value = json.loads(annotations[key])
-    except (KeyError, TypeError, ValueError):
-        return None
-    return [m for m in value if isinstance(m, dict)] if isinstance(value, list) else None
-
-
 def _hpa_metrics(hpa):
-    """(spec metrics, current metrics) in the autoscaling/v2 shape."""
+    """(spec metrics, current metrics) of an autoscaling/v2 object (tables
+    print the storage version: autoscaling/v1 arrives converted)."""
     spec, status = _get(hpa, "spec"), _get(hpa, "status")
-    if not _is_hpa_v1(hpa):
-        return _list(spec.get("metrics")), _list(status.get("currentMetrics"))
-
-    # autoscaling/v1 keeps the CPU target in a field and every other metric
-    # (and all current values) in annotations; rebuild the full lists as
-    # kube-apiserver's conversion does.
-    annotations = _dict(_meta(hpa).get("annotations"))
-    specs = [_v1_metric_spec(m) for m in _annotation_list(annotations, _METRICS_ANNOTATION) or []]
-    statuses = _annotation_list(annotations, _CURRENT_METRICS_ANNOTATION)
-    if statuses is not None:
-        statuses = [_v1_metric_status(m) for m in statuses]
-    elif status.get("currentCPUUtilizationPercentage") is not None:
-        statuses = [{"type": "Resource", "resource": {
-            "name": "cpu", "current": {"averageUtilization": status["currentCPUUtilizationPercentage"]}}}]
-    else:
-        statuses = []
-    target_cpu = spec.get("targetCPUUtilizationPercentage")
-    if target_cpu is None and not specs:
-        target_cpu = 80  # autoscaling/v1's implicit default
-    if target_cpu is not None:
-        cpu = {"type": "Resource", "resource": {"name": "cpu", "target": {"averageUtilization": target_cpu}}}
-        # Current metrics follow the order of the spec metrics; put the CPU
-        # target back where its current value sits.
-        at = next((i for i, m in enumerate(statuses)
-                   if m.get("type") == "Resource" and _get(m, "resource").get("name") == "cpu"), len(specs))
-        specs.insert(min(at, len(specs)), cpu)
-    return specs, statuses
+    return _list(spec.get("metrics")), _list(status.get("currentMetrics"))
 
 
 def _format_hpa_metrics(specs, statuses):

@@ -29,7 +29,9 @@ def table(rtype, objects, request, version="v1"):
     now = datetime.now(timezone.utc)
     rows = []
     for obj in deadline.checked(objects):
-        entry = {"cells": row(obj, now)}
+        # Printed in the storage version, as upstream prints the internal one
+        # (autoscaling/v1 HorizontalPodAutoscalers as v2).
+        entry = {"cells": row(rtype.to_storage(obj) if rtype.to_storage else obj, now)}
         if include == "Object":
             entry["object"] = obj
         elif include == "Metadata":

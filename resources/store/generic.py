@@ -7,10 +7,10 @@ A kind only declares itself (``ResourceType``) and its ``Strategy``.
 """
 import json
 import uuid
-from datetime import datetime, timezone
 
 from resources import admission
 from resources.machinery import errors
+from resources.machinery.clock import now_rfc3339
 from resources.machinery import managedfields
 from resources.machinery import validation
 from resources.store.interface import Key
@@ -19,10 +19,6 @@ from resources.store.interface import Deletion
 from resources.registry.strategy import spec_changed
 
 GENERATE_NAME_ATTEMPTS = 8
-
-
-def now_rfc3339():
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _storage_type(rtype, registry):
