@@ -12,9 +12,10 @@ The revision is spliced into the encoded body at ``metadata.resourceVersion``:
 name/namespace/uid, so its position is known before the revision is.
 """
 import contextlib
+import functools
 import json
 
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connections, transaction
 
 from resources import errors
 from resources.encoding import dump_str
@@ -47,6 +48,44 @@ def labels_of(obj):
     return (obj.get("metadata") or {}).get("labels") or {}
 
 
+def _read(method):
+    """A read outside a transaction whose connection the server closed under
+    it (the socket poll before each statement, kubeapi/postgresql, misses a
+    termination that lands after it) runs once more on a fresh connection:
+    a read has no effect to repeat."""
+    @functools.wraps(method)
+    def read(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (OperationalError, InterfaceError):
+            if self.connection.in_atomic_block or not self._lost():
+                raise
+            self.connection.close()
+        return method(self, *args, **kwargs)
+    return read
+
+
+def _write(method):
+    """A write whose connection was lost is not repeated: its COMMIT (or its
+    autocommitted statement) may have reached the server, and applying it
+    twice is worse than a failure the client sees. A connection already dead
+    before the first statement was replaced by the socket poll, so this is
+    the case where the statement was sent. The answer is a Status (500, as
+    kube-apiserver answers an etcd failure), not a traceback."""
+    @functools.wraps(method)
+    def write(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (OperationalError, InterfaceError) as exc:
+            if not self._lost():
+                raise
+            if not self.connection.in_atomic_block:
+                self.connection.close()
+            raise errors.internal("the database connection was lost during the write, which may or may not"
+                                  " have been applied; read the object before retrying") from exc
+    return write
+
+
 class SQLStorage:
     def __init__(self, alias="default"):
         self.alias = alias
@@ -55,7 +94,13 @@ class SQLStorage:
     def connection(self):
         return connections[self.alias]
 
+    def _lost(self):
+        """Whether the server closed this connection (psycopg knows; SQLite has none to lose)."""
+        raw = self.connection.connection
+        return raw is None or getattr(raw, "broken", False) or getattr(raw, "closed", False) is True
+
     # ------------------------------------------------------------------ reads
+    @_read
     def get(self, key: Key):
         with self.connection.cursor() as cur:
             cur.execute(
@@ -66,6 +111,7 @@ class SQLStorage:
             row = cur.fetchone()
         return StoredObject(row[0], row[1]) if row else None
 
+    @_read
     def current_revision(self, tenant):
         with self.connection.cursor() as cur:
             cur.execute("SELECT revision FROM kube_tenant WHERE name = %s", [tenant])
@@ -74,12 +120,14 @@ class SQLStorage:
             raise errors.not_found("", "tenants", tenant)
         return row[0]
 
+    @_read
     def compacted_revision(self, tenant):
         with self.connection.cursor() as cur:
             cur.execute("SELECT compacted_revision FROM kube_tenant WHERE name = %s", [tenant])
             row = cur.fetchone()
         return row[0] if row else 0
 
+    @_read
     def list(self, tenant, group, resource, namespace=None, labels=(), fields=(), limit=0, after=None, revision=0):
         where, params = _scope(group, resource, namespace)
         sel_sql, sel_params = _selectors(labels, fields, self.connection.vendor)
@@ -167,6 +215,7 @@ class SQLStorage:
                 break
         return _page(newest, limit, revision)
 
+    @_read
     def containing(self, tenant, text):
         """Objects whose encoded body contains ``text`` (a uid, a finalizer
         name): a scan, for background loops that look for rare things.
@@ -180,6 +229,7 @@ class SQLStorage:
             )
             return cur.fetchall()
 
+    @_read
     def history_since(self, tenant, revision, limit=0, resources=None):
         """Events after ``revision``; ``resources``: only these (group, resource)s."""
         params = [tenant, revision]
@@ -197,6 +247,7 @@ class SQLStorage:
             cur.execute(sql, params)
             return [StoredEvent(*r) for r in cur.fetchall()]
 
+    @_read
     def watch_events(self, tenant, after, limit=1000, group=None, resource=None, namespace=None):
         """History after revision ``after``, oldest first, for watch streams;
         ``group``/``resource``/``namespace`` narrow it. One statement, so the
@@ -302,6 +353,7 @@ class SQLStorage:
                 [tenant],
             )
 
+    @_write
     def create(self, key: Key, obj, fields):
         text, pos = encode_for_write(obj)
         labels = dump_str(labels_of(obj))
@@ -330,6 +382,7 @@ class SQLStorage:
             raise errors.already_exists(key.group, key.resource, key.name) from None
         return StoredObject(_splice(text, pos, revision), revision)
 
+    @_write
     def update(self, key: Key, expected: int, obj, fields):
         """Compare-and-swap: write only if the stored revision is ``expected``.
         Returns None when it is not (someone else wrote first)."""
@@ -387,6 +440,7 @@ class SQLStorage:
                 return written
         raise errors.APIError(500, "InternalError", "too many concurrent updates, please retry")
 
+    @_write
     def delete(self, key: Key, expected: int, final, fields):
         """Delete if the stored revision is ``expected``; the DELETED history
         row carries ``final`` stamped with the deletion's revision. Returns
