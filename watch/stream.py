@@ -412,9 +412,10 @@ class Watcher:
             if not self.aborted:
                 raise
             self.task.uncancel()
-        except Exception:
+        except Exception as exc:
             log.exception("watch stream failed")
             self.closed = self.closed or "internal error"
+            await self._error(exc)
         finally:
             self.closed = self.closed or "done"
             self.hub.unregister(self)
@@ -431,6 +432,18 @@ class Watcher:
             from django.http import HttpResponse
 
             self.spec.trail.complete(HttpResponse(status=200, content_type="application/json"))
+
+    async def _error(self, exc):
+        """End a failed stream as kube-apiserver does: an ERROR event whose
+        object is a Status (500 InternalError), so the client knows to
+        re-list or re-watch instead of taking the silence for "no changes"."""
+        if self.aborted:
+            return
+        status = (exc if isinstance(exc, errors.APIError) else errors.internal(str(exc) or type(exc).__name__)).status()
+        try:
+            await self._write([events.line(ERROR, status)])
+        except Exception:
+            pass  # the client is gone too
 
     async def _receive(self, receive):
         try:

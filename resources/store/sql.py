@@ -12,9 +12,10 @@ The revision is spliced into the encoded body at ``metadata.resourceVersion``:
 name/namespace/uid, so its position is known before the revision is.
 """
 import contextlib
+import functools
 import json
 
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connections, transaction
 
 from resources.machinery import errors
 from resources.machinery.encoding import dump_str
@@ -22,6 +23,7 @@ from resources.store.interface import Deletion, Key, ListResult, StoredEvent, St
 
 _META_ORDER = ("name", "generateName", "namespace", "selfLink", "uid")
 _RV_TOKEN = '"resourceVersion":"'
+_MAX_REVISION = 2**63 - 1  # the upper end of a key's revision range in row comparisons
 
 
 def encode_for_write(obj):
@@ -47,6 +49,44 @@ def labels_of(obj):
     return (obj.get("metadata") or {}).get("labels") or {}
 
 
+def _read(method):
+    """A read outside a transaction whose connection the server closed under
+    it (the socket poll before each statement, kubeapi/postgresql, misses a
+    termination that lands after it) runs once more on a fresh connection:
+    a read has no effect to repeat."""
+    @functools.wraps(method)
+    def read(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (OperationalError, InterfaceError):
+            if self.connection.in_atomic_block or not self._lost():
+                raise
+            self.connection.close()
+        return method(self, *args, **kwargs)
+    return read
+
+
+def _write(method):
+    """A write whose connection was lost is not repeated: its COMMIT (or its
+    autocommitted statement) may have reached the server, and applying it
+    twice is worse than a failure the client sees. A connection already dead
+    before the first statement was replaced by the socket poll, so this is
+    the case where the statement was sent. The answer is a Status (500, as
+    kube-apiserver answers an etcd failure), not a traceback."""
+    @functools.wraps(method)
+    def write(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (OperationalError, InterfaceError) as exc:
+            if not self._lost():
+                raise
+            if not self.connection.in_atomic_block:
+                self.connection.close()
+            raise errors.internal("the database connection was lost during the write, which may or may not"
+                                  " have been applied; read the object before retrying") from exc
+    return write
+
+
 class SQLStorage:
     def __init__(self, alias="default"):
         self.alias = alias
@@ -55,7 +95,13 @@ class SQLStorage:
     def connection(self):
         return connections[self.alias]
 
+    def _lost(self):
+        """Whether the server closed this connection (psycopg knows; SQLite has none to lose)."""
+        raw = self.connection.connection
+        return raw is None or getattr(raw, "broken", False) or getattr(raw, "closed", False) is True
+
     # ------------------------------------------------------------------ reads
+    @_read
     def get(self, key: Key):
         with self.connection.cursor() as cur:
             cur.execute(
@@ -66,6 +112,7 @@ class SQLStorage:
             row = cur.fetchone()
         return StoredObject(row[0], row[1]) if row else None
 
+    @_read
     def current_revision(self, tenant):
         with self.connection.cursor() as cur:
             cur.execute("SELECT revision FROM kube_tenant WHERE name = %s", [tenant])
@@ -74,12 +121,14 @@ class SQLStorage:
             raise errors.not_found("", "tenants", tenant)
         return row[0]
 
+    @_read
     def compacted_revision(self, tenant):
         with self.connection.cursor() as cur:
             cur.execute("SELECT compacted_revision FROM kube_tenant WHERE name = %s", [tenant])
             row = cur.fetchone()
         return row[0] if row else 0
 
+    @_read
     def list(self, tenant, group, resource, namespace=None, labels=(), fields=(), limit=0, after=None, revision=0):
         where, params = _scope(group, resource, namespace)
         sel_sql, sel_params = _selectors(labels, fields, self.connection.vendor)
@@ -124,9 +173,11 @@ class SQLStorage:
     def _changed_since(self, tenant, group, resource, revision):
         with self.connection.cursor() as cur:
             cur.execute(
-                "SELECT 1 FROM kube_history WHERE tenant = %s AND api_group = %s AND resource = %s"
-                " AND revision > %s LIMIT 1",
-                [tenant, group, resource, revision],
+                # kube_history_resource only (see watch_events)
+                "SELECT 1 FROM kube_history WHERE (tenant, api_group, resource, revision) > (%s, %s, %s, %s)"
+                " AND (tenant, api_group, resource, revision) <= (%s, %s, %s, %s)"
+                " ORDER BY tenant, api_group, resource, revision LIMIT 1",
+                [tenant, group, resource, revision, tenant, group, resource, _MAX_REVISION],
             )
             return cur.fetchone() is not None
 
@@ -167,6 +218,7 @@ class SQLStorage:
                 break
         return _page(newest, limit, revision)
 
+    @_read
     def containing(self, tenant, text):
         """Objects whose encoded body contains ``text`` (a uid, a finalizer
         name): a scan, for background loops that look for rare things.
@@ -180,6 +232,7 @@ class SQLStorage:
             )
             return cur.fetchall()
 
+    @_read
     def history_since(self, tenant, revision, limit=0, resources=None):
         """Events after ``revision``; ``resources``: only these (group, resource)s."""
         params = [tenant, revision]
@@ -197,6 +250,7 @@ class SQLStorage:
             cur.execute(sql, params)
             return [StoredEvent(*r) for r in cur.fetchall()]
 
+    @_read
     def watch_events(self, tenant, after, limit=1000, group=None, resource=None, namespace=None):
         """History after revision ``after``, oldest first, for watch streams;
         ``group``/``resource``/``namespace`` narrow it. One statement, so the
@@ -206,24 +260,42 @@ class SQLStorage:
         prev_labels, prev_fields, prev_data), prev_* being the key's previous
         state for MODIFIED rows (a selector turns a change into ADDED or
         DELETED by it), else None."""
-        scope, params = "", [tenant, after]
-        if group is not None:
-            scope += " AND h.api_group = %s AND h.resource = %s"
-            params += [group, resource]
+        # Every history read names its index by row comparisons, with no
+        # equality on the index's columns, and an ORDER BY only that index
+        # yields, so no statistics can make another index look cheaper.
+        # (With equalities PostgreSQL drops those columns from the ORDER BY
+        # and, on the statistics of a smaller table — autovacuum off, a bulk
+        # load — took the (tenant, revision) primary key and walked back
+        # through every revision of the tenant for each event's previous
+        # state: 25 s a page; README, Storage connections and compaction.)
+        if group is not None:  # kube_history_resource (tenant, api_group, resource, revision)
+            page = ("(h.tenant, h.api_group, h.resource, h.revision) > (%s, %s, %s, %s)"
+                    " AND (h.tenant, h.api_group, h.resource, h.revision) <= (%s, %s, %s, %s)")
+            params = [tenant, group, resource, after, tenant, group, resource, _MAX_REVISION]
+            order = "h.tenant, h.api_group, h.resource, h.revision"
+        else:  # the primary key (tenant, revision)
+            page = "(h.tenant, h.revision) > (%s, %s) AND (h.tenant, h.revision) <= (%s, %s)"
+            params, order = [tenant, after, tenant, _MAX_REVISION], "h.tenant, h.revision"
         if namespace:
-            scope += " AND h.namespace = %s"
+            page += " AND h.namespace = %s"
             params.append(namespace)
         same_key = ("p.tenant = h.tenant AND p.api_group = h.api_group AND p.resource = h.resource"
-                    " AND p.namespace = h.namespace AND p.name = h.name AND p.revision < h.revision")
+                    " AND p.namespace = h.namespace AND p.name = h.name")
         if self.connection.vendor == "postgresql":
+            # kube_history_key, one step back from the event's own row: the
+            # row before it in key order, which is the key's previous
+            # revision if it has one (the ON clause checks).
             previous = (
-                " LEFT JOIN LATERAL (SELECT p.labels, p.fields, p.data FROM kube_history p"
-                f" WHERE h.event_type = 'MODIFIED' AND {same_key} ORDER BY p.revision DESC LIMIT 1) p ON true"
+                " LEFT JOIN LATERAL (SELECT p.tenant, p.api_group, p.resource, p.namespace, p.name, p.labels,"
+                " p.fields, p.data FROM kube_history p WHERE h.event_type = 'MODIFIED' AND (p.tenant, p.api_group,"
+                " p.resource, p.namespace, p.name, p.revision) < (h.tenant, h.api_group, h.resource, h.namespace,"
+                " h.name, h.revision) ORDER BY p.tenant DESC, p.api_group DESC, p.resource DESC, p.namespace DESC,"
+                f" p.name DESC, p.revision DESC LIMIT 1) p ON {same_key}"
             )
         else:
             previous = (
                 " LEFT JOIN kube_history p ON p.tenant = h.tenant AND h.event_type = 'MODIFIED' AND p.revision ="
-                f" (SELECT max(p.revision) FROM kube_history p WHERE {same_key})"
+                f" (SELECT max(p.revision) FROM kube_history p WHERE {same_key} AND p.revision < h.revision)"
             )
         # The page of history first, then each row's previous state: looking
         # those up for every row after ``after`` would cost a long backlog dear.
@@ -231,8 +303,8 @@ class SQLStorage:
             "SELECT t.revision, t.compacted_revision, h.revision, h.api_group, h.resource, h.namespace, h.name,"
             " h.event_type, h.data, h.labels, h.fields, p.labels, p.fields, p.data FROM kube_tenant t"
             " LEFT JOIN (SELECT h.tenant, h.revision, h.api_group, h.resource, h.namespace, h.name, h.event_type,"
-            " h.data, h.labels, h.fields FROM kube_history h WHERE h.tenant = %s AND h.revision > %s"
-            f"{scope} ORDER BY h.revision LIMIT {int(limit)}) h ON true{previous}"
+            f" h.data, h.labels, h.fields FROM kube_history h WHERE {page}"
+            f" ORDER BY {order} LIMIT {int(limit)}) h ON true{previous}"
             " WHERE t.name = %s ORDER BY h.revision"
         )
         with self.connection.cursor() as cur:
@@ -302,6 +374,7 @@ class SQLStorage:
                 [tenant],
             )
 
+    @_write
     def create(self, key: Key, obj, fields):
         text, pos = encode_for_write(obj)
         labels = dump_str(labels_of(obj))
@@ -330,6 +403,7 @@ class SQLStorage:
             raise errors.already_exists(key.group, key.resource, key.name) from None
         return StoredObject(_splice(text, pos, revision), revision)
 
+    @_write
     def update(self, key: Key, expected: int, obj, fields):
         """Compare-and-swap: write only if the stored revision is ``expected``.
         Returns None when it is not (someone else wrote first)."""
@@ -387,6 +461,7 @@ class SQLStorage:
                 return written
         raise errors.APIError(500, "InternalError", "too many concurrent updates, please retry")
 
+    @_write
     def delete(self, key: Key, expected: int, final, fields):
         """Delete if the stored revision is ``expected``; the DELETED history
         row carries ``final`` stamped with the deletion's revision. Returns
