@@ -3,7 +3,7 @@ kube-apiserver's RequestInfoFactory does, then handed down."""
 import re
 from dataclasses import dataclass
 
-from resources.machinery import errors
+from resources.machinery import errors, selectors
 
 _WRITE_VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch"}
 
@@ -102,7 +102,6 @@ def _selected_name(selector):
     it is a valid path segment; "" otherwise."""
     if "metadata.name" not in selector:
         return ""
-    from resources.machinery import selectors
 
     try:
         requirements = selectors.parse_field_selector(selector)

@@ -38,6 +38,9 @@ SOCKET_BUFFER = 256 * 1024
 # A client that connects and never completes the handshake holds a slot for
 # at most this long (kube-apiserver: ReadHeaderTimeout 32 s bounds it).
 HANDSHAKE_TIMEOUT = 30
+# How long a connection granian ended keeps draining what the client still
+# sends (Go's server waits 500 ms, its rstAvoidanceDelay).
+LINGER_SECONDS = 0.5
 # Open connections per client address and in total (0: no limit).
 MAX_CONNECTIONS_PER_ADDRESS = 1000
 MAX_CONNECTIONS = 20000
@@ -78,7 +81,7 @@ class _Connection:
         self.up_fd = -1
         self.to_up = b""
         self.to_client = b""
-        self.state = "handshake"  # → "connecting" → "relay" → "closed"
+        self.state = "handshake"  # → "connecting" → "relay" (→ "lingering") → "closed"
         self.local_port = None
         self.read_wants_write = False
         self.interest = 0  # bits: client read, client write, upstream read, upstream write
@@ -153,6 +156,8 @@ class _Connection:
     def _client_readable(self):
         if self.state == "handshake":
             self._handshake()
+        elif self.state == "lingering":
+            self._drain()
         else:
             self._client_to_up()
 
@@ -223,11 +228,42 @@ class _Connection:
             self.close()
             return
         if not data:
-            self.close()
+            self._linger()
             return
         self.to_client = data
         self._flush_to_client()
         self._relay_interest()
+
+    def _linger(self):
+        """granian ended the connection, perhaps while the client is still
+        sending (a 413 for a body past the limit): closing with unread bytes
+        would send a RST, and the client would lose the response. So send
+        what is left, end the writing half, and drain the client for a
+        moment before closing."""
+        if self.to_client:
+            self._flush_to_client()
+        self._interest(False, False, False, False)
+        if self.to_client:  # the client does not read: nothing to save
+            self.close()
+            return
+        try:
+            self.tls.shutdown(socket.SHUT_WR)  # FIN (no close_notify: TLS cannot half-close)
+        except _GONE:
+            self.close()
+            return
+        self.state = "lingering"
+        self.timer = self.loop.call_later(LINGER_SECONDS, self.close)
+        self._interest(True, False, False, False)
+
+    def _drain(self):
+        try:
+            data = self.tls.recv(CHUNK)  # plain bytes now: the TLS layer is gone
+        except BlockingIOError:
+            return
+        except _GONE:
+            data = b""
+        if not data:
+            self.close()
 
     def _flush_to_client(self):
         try:
@@ -244,7 +280,7 @@ class _Connection:
     def close(self):
         if self.state == "closed":
             return
-        self.state = "closed"
+        lingering, self.state = self.state == "lingering", "closed"
         if self.timer is not None:
             self.timer.cancel()
         # The table slot goes before the loopback connection does.
@@ -255,10 +291,11 @@ class _Connection:
             if fd >= 0:
                 self.loop.remove_reader(fd)
                 self.loop.remove_writer(fd)
-        try:
-            self.tls.unwrap()  # close_notify, best effort (non-blocking)
-        except _GONE:
-            pass
+        if not lingering:
+            try:
+                self.tls.unwrap()  # close_notify, best effort (non-blocking)
+            except _GONE:
+                pass
         self.tls.close()
         if self.up is not None:
             self.up.close()

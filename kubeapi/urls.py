@@ -5,6 +5,7 @@ from django.urls import path, re_path
 from authz import views as authz_views
 from kubeapi import health
 from resources.endpoints.views import ResourceView
+from resources.machinery import errors
 from watch import metrics as watch_metrics
 
 _tenant = r"^(?:clusters/(?P<tenant>[a-z0-9]([-a-z0-9]*[a-z0-9])?)/)?"
@@ -26,14 +27,10 @@ urlpatterns = [
 
 
 def _not_found(request, exception=None):
-    from resources.machinery import errors
-
     return errors.APIError(404, "NotFound", "the server could not find the requested resource").response()
 
 
 def _server_error(request):
-    from resources.machinery import errors
-
     return errors.internal("an unexpected error occurred while serving the request").response()
 
 

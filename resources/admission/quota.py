@@ -14,13 +14,13 @@ import math
 import time
 from fractions import Fraction
 
-
-from resources.machinery import errors
 from resources.kinds.defaults import format_quantity, parse_quantity, pod_qos_class
+from resources.machinery import errors
+from resources.models import Tenant
 from resources.registry import builtin
-from resources.store.interface import Key
 from resources.store import storage
 from resources.store.generic import fields_of
+from resources.store.interface import Key
 
 log = logging.getLogger(__name__)
 
@@ -657,7 +657,5 @@ def sync_tenant(tenant):
 
 
 def sync_all():
-    from resources.models import Tenant
-
     for tenant in Tenant.objects.values_list("name", flat=True):
         sync_tenant(tenant)

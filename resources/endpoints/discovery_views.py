@@ -2,7 +2,7 @@
 /apis/<g>, /apis/<g>/<v>) and OpenAPI (/openapi/v2, /openapi/v3[/<gv>])."""
 from django.http import HttpResponse
 
-from resources.endpoints import discovery
+from resources.endpoints import discovery, openapi
 from resources.machinery import errors
 from resources.machinery.encoding import dump_json
 from resources.registry import builtin
@@ -49,8 +49,6 @@ def serve(request, info):
 
 
 def _openapi(request, registry, rest):
-    from resources.endpoints import openapi
-
     if rest == ["v2"]:
         if "protobuf" in request.META.get("HTTP_ACCEPT", ""):
             body, etag = openapi.v2_protobuf(registry)

@@ -17,15 +17,18 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from kubeapi import deadline, requestinfo
-from resources.machinery import codecs
-from resources.machinery import errors
-from resources.schema import builtin as schemas
-from resources.machinery import selectors
-from resources.registry import tenants
+from resources.endpoints import discovery_views
+from resources.machinery import codecs, errors
+from resources.machinery import patch as patching
+from resources.machinery import selectors, strictdecode
 from resources.machinery.encoding import dump_json
-from resources.registry import builtin
-from resources.store.generic import Store, from_storage
+from resources.machinery.managedfields import manager_from_user_agent
+from resources.machinery.validation import go_quote
+from resources.printing import tables
+from resources.registry import builtin, tenants
 from resources.registry.strategy import Context
+from resources.schema import builtin as schemas
+from resources.store.generic import Store, from_storage
 
 
 class _PassThrough(BaseContentNegotiation):
@@ -80,8 +83,6 @@ class ResourceView(KubeAPIView):
     def get(self, request, *args, **kwargs):
         info = request.kube
         if not info.is_resource_request:
-            from resources.endpoints import discovery_views
-
             return discovery_views.serve(request, info)
         rtype = self._rtype(info)
         if info.verb == "get":
@@ -164,8 +165,6 @@ class ResourceView(KubeAPIView):
         return self._object_response(request, rtype, obj, 200, ctx)
 
     def patch(self, request, *args, **kwargs):
-        from resources.machinery import patch as patching
-
         info = request.kube
         rtype = self._rtype(info)
         ptype = codecs.media_type(request.content_type)
@@ -224,8 +223,6 @@ class ResourceView(KubeAPIView):
                 ("fieldManager", "FieldValueTooLong", f"Too long: may not be more than 128 bytes")])
         bad = [(i, ch) for i, ch in enumerate(manager) if not ch.isprintable()]
         if bad:
-            from resources.machinery.validation import go_quote
-
             raise errors.invalid("meta.k8s.io", options, "", [
                 ("fieldManager", "FieldValueInvalid",
                  f"Invalid value: {go_quote(manager)}: invalid character U+{ord(ch):04X} (at position {i})")
@@ -233,7 +230,6 @@ class ResourceView(KubeAPIView):
         if not manager:
             # managerOrUserAgent: writes without fieldManager are recorded
             # under the client's User-Agent (up to its first "/").
-            from resources.machinery.managedfields import manager_from_user_agent
 
             manager = manager_from_user_agent(request.META.get("HTTP_USER_AGENT", ""))
         return Context(
@@ -299,7 +295,6 @@ class ResourceView(KubeAPIView):
         body, content_type = ctx.extra.pop("body", (b"", ""))
         if mode != "Ignore" and body:
             # Repeated keys: the strict decoders' "duplicate field" complaints.
-            from resources.machinery import strictdecode
 
             ctype = codecs.media_type(content_type)
             if ctype in ("", codecs.JSON, "*/*") and strictdecode.has_duplicates_json(body):
@@ -359,8 +354,6 @@ class ResourceView(KubeAPIView):
                 obj, printed = viewed, SimpleNamespace(kind=sub.kind_for(rtype), columns=(), row=None, to_storage=None)
         form, version = codecs.negotiate(request.META.get("HTTP_ACCEPT"))
         if form == "table":
-            from resources.printing import tables
-
             obj = tables.table(printed, [obj], request, version)
         response = respond(obj, code, request, form)
         if ctx is not None:
@@ -408,8 +401,6 @@ class ResourceView(KubeAPIView):
             return HttpResponse(body, content_type=codecs.JSON)
         items = [self._served(rtype, json.loads(item)) for item in deadline.checked(result.items)]
         if form == "table":
-            from resources.printing import tables
-
             table = tables.table(rtype, items, request, version)
             table["metadata"] = meta
             return respond(table, 200, request)

@@ -14,8 +14,9 @@ import json
 from resources.machinery import validation as v
 from resources.machinery.clock import now_rfc3339
 from resources.registry import ResourceType
-from resources.subresources.status import STATUS
 from resources.registry.strategy import Strategy
+from resources.schema import structural as crschema
+from resources.subresources.status import STATUS
 
 GROUP = "apiextensions.k8s.io"
 PLURAL = "customresourcedefinitions"
@@ -104,18 +105,15 @@ class CustomResourceDefinitionStrategy(Strategy):
         super().prepare_for_create(obj, ctx)
         self._default(obj)
         self._accept(obj)
-        _expect_change(ctx)
 
     def prepare_for_update(self, obj, old, ctx):
         super().prepare_for_update(obj, old, ctx)
         self._default(obj)
         if not _map(obj.get("metadata")).get("deletionTimestamp"):
             self._accept(obj)
-        _expect_change(ctx)
 
     def prepare_for_status_update(self, obj, old, ctx):
         super().prepare_for_status_update(obj, old, ctx)
-        _expect_change(ctx)
 
     def blocks_deletion(self, obj):
         # The first delete only marks the CRD: its objects go first (finalizer).
@@ -130,7 +128,6 @@ class CustomResourceDefinitionStrategy(Strategy):
         status = obj.setdefault("status", {})
         set_condition(status, "Terminating", "True", "InstanceDeletionPending",
                       "CustomResourceDefinition marked for deletion; CustomResource deletion will begin soon")
-        _expect_change(ctx)
 
     # ------------------------------------------------------------ validation
     def validate(self, obj, ctx):
@@ -181,8 +178,6 @@ class CustomResourceDefinitionStrategy(Strategy):
             if schema is None:
                 errs.append(v.required(f"{path}.schema.openAPIV3Schema", "schemas are required"))
             else:
-                from resources.schema import structural as crschema
-
                 errs += crschema.structural_errors(schema, f"{path}.schema.openAPIV3Schema")
             errs += _validate_subresources(_map(version.get("subresources")), f"{path}.subresources")
             for j, column in enumerate(_list(version.get("additionalPrinterColumns"))):
@@ -300,20 +295,15 @@ def _validate_column(column, path):
     return errs
 
 
-def _expect_change(ctx):
-    # Served types follow CRD writes at once in this process (other
-    # processes within KUBEAPI_CRD_REFRESH_SECONDS, or on first miss).
-    from resources.registry import customresources
-
-    customresources.expect_change(getattr(ctx, "tenant", "default"))
-
-
 def _types():
     types = [
         ResourceType(
             group=GROUP, version="v1", kind="CustomResourceDefinition", plural=PLURAL, namespaced=False,
             short_names=("crd",), categories=("api-extensions",), subresources=(STATUS,),
             strategy=CustomResourceDefinitionStrategy(),
+            # Served types follow CRD writes at once in this process (other
+            # processes within KUBEAPI_CRD_REFRESH_SECONDS, or on first miss).
+            after_write="resources.registry.customresources.crd_written",
         ),
     ]
     return types

@@ -2,14 +2,29 @@
 (``pkg/registry/apps/*/strategy.go``, ``pkg/apis/apps/validation``)."""
 import copy
 
+from resources.kinds.core import (
+    BuiltinStrategy,
+    GoValue,
+    _int_field,
+    _is_int,
+    _table,
+    _validate_replica_status,
+    forbidden,
+    go_label_selector,
+    immutable,
+    int_or_percent,
+    invalid,
+    non_negative,
+    not_supported,
+    required,
+    selector_is_empty,
+    spec_of,
+    validate_controller_template,
+    validate_label_selector,
+)
 from resources.registry import ResourceType
 from resources.subresources.scale import WORKLOAD_SCALE
 from resources.subresources.status import STATUS
-from resources.kinds.core import (
-    BuiltinStrategy, GoValue, _int_field, _is_int, _table, forbidden, go_label_selector, immutable, int_or_percent,
-    invalid, non_negative, not_supported, required, spec_of, validate_controller_template, validate_label_selector,
-    _validate_replica_status, selector_is_empty,
-)
 
 
 def _validate_selector(spec, owner):

@@ -14,10 +14,11 @@ import json
 import re
 
 from resources.kinds import defaults
-from resources.printing import printers
+from resources.machinery import errors
 from resources.machinery import validation as _kv
 from resources.machinery.clock import now_rfc3339
 from resources.machinery.selectors import label_selector_matches
+from resources.printing import printers
 from resources.registry import ResourceType
 from resources.registry.strategy import Strategy
 from resources.subresources.base import Subresource
@@ -796,7 +797,6 @@ def _int_field(*path):
 def apply_binding(pod, binding):
     """POST pods/binding (assignPod): schedule a pod onto binding.target.
     Returns the updated pod; raises APIError as upstream would."""
-    from resources.machinery import errors
 
     name = meta_of(pod).get("name", "")
     target = binding.get("target") if isinstance(binding.get("target"), dict) else {}
@@ -979,8 +979,6 @@ class SecretStrategy(BuiltinStrategy):
                 try:
                     _b64decode(value)
                 except (binascii.Error, TypeError, ValueError):
-                    from resources.machinery import errors
-
                     raise errors.bad_request(
                         f'Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte '
                         f"{_bad_base64_offset(value)}")

@@ -6,9 +6,18 @@ matching, escalation prevention, aggregation, compiling bindings into
 guardian grants — is authz's business (``authz.rbac``, ``authz.escalation``,
 ``authz.controllers``).
 """
+from resources.kinds.core import (
+    BuiltinStrategy,
+    GoValue,
+    _go_string,
+    _table,
+    invalid,
+    not_supported,
+    required,
+    validate_label_selector,
+)
 from resources.machinery import validation as _kv
 from resources.registry import ResourceType
-from resources.kinds.core import BuiltinStrategy, GoValue, _go_string, _table, invalid, not_supported, required
 
 GROUP = "rbac.authorization.k8s.io"
 SUBJECT_KINDS = ("ServiceAccount", "User", "Group")
@@ -108,8 +117,6 @@ class ClusterRoleStrategy(RoleStrategy):
         errs = super().validate(obj, ctx)
         aggregation = obj.get("aggregationRule")
         if isinstance(aggregation, dict):
-            from resources.kinds.core import validate_label_selector
-
             if not _list(aggregation.get("clusterRoleSelectors")):
                 errs.append(required("aggregationRule.clusterRoleSelectors",
                                      "at least one clusterRoleSelector required if aggregationRule is non-nil"))

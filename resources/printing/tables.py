@@ -4,6 +4,7 @@ from datetime import datetime, timezone
 
 from kubeapi import deadline
 from resources.machinery import errors
+from resources.printing import printers
 
 _DEFAULT_DESCRIPTIONS = {"Name": "Name must be unique within a namespace. Is required when creating resources, "
                          "although some resources may allow a client to request the generation of an appropriate "
@@ -15,7 +16,6 @@ _DEFAULT_DESCRIPTIONS = {"Name": "Name must be unique within a namespace. Is req
 def _columns(rtype):
     if rtype.columns:
         return rtype.columns, rtype.row
-    from resources.printing import printers
 
     spec = printers.table(rtype.kind)
     return spec["columns"], spec["row"]

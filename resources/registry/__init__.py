@@ -54,6 +54,9 @@ class ResourceType:
     # A create that stores nothing and answers with a computed object (the
     # access reviews): dotted path of function(ctx, info, body) → the answer.
     create_handler: str = ""
+    # Dotted path of function(tenant) run once a write of this kind is
+    # stored (never for dry runs or failed writes): CRDs refresh served types.
+    after_write: str = ""
 
     def __post_init__(self):
         self.singular = self.singular or self.kind.lower()

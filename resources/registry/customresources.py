@@ -26,11 +26,16 @@ import time
 
 from django.conf import settings
 
-from resources.schema import structural as crschema
-from resources.machinery import errors
+from resources.kinds.apiextensions import set_condition, storage_version
+from resources.machinery import errors, managedfields
 from resources.machinery import validation as v
+from resources.models import Tenant
+from resources.printing import printers
 from resources.registry import Column, Registry, ResourceType, builtin
-from resources.registry.strategy import Strategy
+from resources.registry.strategy import Context, Strategy
+from resources.schema import structural as crschema
+from resources.store import storage
+from resources.store.generic import Store
 from resources.subresources.scale import Scale, get_path
 from resources.subresources.status import STATUS
 
@@ -140,23 +145,17 @@ def _text(value):
 
 # ===================================================================== tables
 def _name_column():
-    from resources.printing import printers
-
     name = printers.table("CustomResourceDefinition")["columns"][0]
     return Column(name="Name", type="string", format="name", description=name.description)
 
 
 def _age_column_spec():
-    from resources.printing import printers
-
     created = printers.table("CustomResourceDefinition")["columns"][1]
     return {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp",
             "description": created.description}
 
 
 def _cell(ctype, value, now):
-    from resources.printing import printers
-
     if value is None:
         return None
     if ctype == "integer":
@@ -293,8 +292,6 @@ class CustomResourceType(ResourceType):
     def managed_type(self):
         """The structured-merge-diff type of this version (managedFields, apply)."""
         if self._managed is None:
-            from resources.machinery import managedfields
-
             self._managed = managedfields.type_of(_managed_schema(self.openapi_schema))
         return self._managed
 
@@ -325,7 +322,6 @@ def _managed_schema(schema):
 
 def types_of(crd):
     """The CustomResourceTypes a stored CRD serves (one per served version)."""
-    from resources.kinds.apiextensions import storage_version
 
     spec = _map(crd.get("spec"))
     names = _map(spec.get("names"))
@@ -452,17 +448,16 @@ def _current(entry, now):
     return now - entry.checked < _refresh_seconds() and now >= entry.eager_until
 
 
-def expect_change(tenant):
-    """This process is writing a CRD of ``tenant``: look for it on every
-    lookup for a moment (the write commits after this is called)."""
+def crd_written(tenant):
+    """This process stored a CRD of ``tenant``: look for changes on every
+    lookup for a moment (the watch of other processes' writes is not
+    needed for this one's)."""
     entry = _entries.get(tenant)
     if entry is not None:
         entry.eager_until = time.monotonic() + _EAGER_SECONDS
 
 
 def _reload(tenant):
-    from resources.store import storage
-
     now = time.monotonic()
     entry = _entries.get(tenant)
     try:
@@ -496,10 +491,6 @@ def _reload(tenant):
 def cleanup(tenant):
     """Delete the objects of the tenant's terminating CRDs; a CRD whose
     objects are all gone loses its cleanup finalizer, and so goes."""
-    from resources.store import storage
-    from resources.store.generic import Store
-    from resources.registry.strategy import Context
-    from resources.kinds.apiextensions import set_condition
 
     crd_type = builtin.get(GROUP, "v1", PLURAL)
     for data in storage.list(tenant, GROUP, PLURAL).items:
@@ -526,7 +517,6 @@ def cleanup(tenant):
                         raise
         if remaining:
             continue
-        expect_change(tenant)
 
         def drop_finalizer(current):
             current["metadata"]["finalizers"] = [f for f in current["metadata"].get("finalizers") or []
@@ -552,8 +542,6 @@ def _all_served(crd):
 
 
 def cleanup_all():
-    from resources.models import Tenant
-
     for tenant in Tenant.objects.values_list("name", flat=True):
         try:
             cleanup(tenant)

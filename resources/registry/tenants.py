@@ -13,9 +13,10 @@ from django.utils.module_loading import import_string
 
 from resources.machinery import errors
 from resources.registry import builtin
-from resources.store.interface import Key
-from resources.store import storage
 from resources.registry.strategy import Context
+from resources.store import storage
+from resources.store.generic import Store
+from resources.store.interface import Key
 
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
@@ -80,7 +81,6 @@ def bootstrap_namespaces(tenant):
 def bootstrap_kubernetes_service(tenant):
     """The ``kubernetes`` Service in ``default`` on the first address of the
     service range, as kube-apiserver's bootstrap controller keeps it."""
-    from resources.store.generic import Store
 
     if storage.get(Key(tenant, "", "services", "default", "kubernetes")) is not None:
         return

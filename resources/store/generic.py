@@ -8,6 +8,8 @@ A kind only declares itself (``ResourceType``) and its ``Strategy``.
 import json
 import uuid
 
+from django.utils.module_loading import import_string
+
 from resources import admission
 from resources.machinery import errors
 from resources.machinery.clock import now_rfc3339
@@ -108,7 +110,9 @@ class Store:
                 return obj
             key = self.key(rtype, ctx, meta.get("namespace", ""), meta["name"])
             try:
-                return json.loads(storage.create(key, obj, fields_of(stype, obj)).data)
+                stored = json.loads(storage.create(key, obj, fields_of(stype, obj)).data)
+                self._after_write(rtype, ctx)
+                return stored
             except errors.APIError as exc:
                 if not (generate and exc.reason == "AlreadyExists" and attempt < GENERATE_NAME_ATTEMPTS - 1):
                     raise
@@ -210,7 +214,13 @@ class Store:
                 return result.final
             return result or json.loads(self.get(rtype, ctx, namespace, name).data)
         key = self.key(rtype, ctx, namespace, name)
-        return json.loads(storage.guaranteed_update(key, apply, lambda o: fields_of(stype, o)).data)
+        stored = json.loads(storage.guaranteed_update(key, apply, lambda o: fields_of(stype, o)).data)
+        self._after_write(rtype, ctx)
+        return stored
+
+    def _after_write(self, rtype, ctx):
+        if rtype.after_write:
+            import_string(rtype.after_write)(ctx.tenant)
 
     def _updated(self, rtype, stype, ctx, new, current, patching=False):
         """The hooks of an update, in their fixed order, on ``new`` (storage
@@ -260,7 +270,9 @@ class Store:
         if ctx.dry_run:
             return apply(json.loads(self.get(rtype, ctx, namespace, name).data))
         key = self.key(rtype, ctx, namespace, name)
-        return json.loads(storage.guaranteed_update(key, apply, lambda o: fields_of(stype, o)).data)
+        stored = json.loads(storage.guaranteed_update(key, apply, lambda o: fields_of(stype, o)).data)
+        self._after_write(rtype, ctx)
+        return stored
 
     # ----------------------------------------------------------------- delete
     def delete(self, rtype, ctx, namespace, name, options):
@@ -320,6 +332,7 @@ class Store:
                 return result.final, True
             return result or current, False
         stored = storage.guaranteed_update(key, apply, lambda o: fields_of(stype, o))
+        self._after_write(rtype, ctx)
         return json.loads(stored.data), outcome.get("deleted", False)
 
     # ------------------------------------------------------------------- list
