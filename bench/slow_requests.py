@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Slow-request benchmark: what one large request costs, and what it costs the
 others. Cases: YAML, Table and JSON LIST of 4,000 ConfigMaps (ms per request,
-one client), server-side apply of a ConfigMap with 60,000 keys (s), and the
+one client), server-side apply of ConfigMaps with 1,000, 10,000 and 60,000
+keys (ms: create, re-apply with every value changed, a second manager), and the
 p50/p99 of a GET by name while 8 clients run YAML LISTs of 4,000. ``/livez``
 req/s (wrk, 16 clients) is measured in the same run as the machine's yardstick.
 
@@ -24,7 +25,7 @@ import load  # noqa: E402  (bench/load.py)
 
 NAMESPACE = "bench-4k"
 LIST_SIZE = 4000
-APPLY_KEYS = 60000
+APPLY_KEYS = (1000, 10000, 60000)
 LISTERS = 8
 ACCEPT = {
     "yaml": "application/yaml",
@@ -57,20 +58,24 @@ def timed_list(target, form, repeat):
 
 
 def timed_apply(target):
-    """Seconds for server-side apply of a 60k-key ConfigMap: the create, then a
-    re-apply that changes every value (both compute managedFields over all keys)."""
+    """Milliseconds for server-side apply of ConfigMaps of APPLY_KEYS sizes: the
+    create, a re-apply that changes every value, and a second manager applying
+    half the keys (each works out managedFields over all keys)."""
     load.ensure_namespace(target, "bench-apply")
     conn = target.connection()
     conn.timeout = 600
-    path = "/api/v1/namespaces/bench-apply/configmaps/big?fieldManager=bench&force=true"
     out = {}
-    for step, value in (("create_s", "v"), ("reapply_s", "w")):
-        body = json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "big"},
-                           "data": {f"key-{i}": value for i in range(APPLY_KEYS)}})
-        started = time.perf_counter()
-        request(conn, target, "PATCH", path, body,
-                {"Content-Type": "application/apply-patch+yaml", "Accept": "application/json"})
-        out[step] = time.perf_counter() - started
+    for keys in APPLY_KEYS:
+        name = f"big-{keys}"
+        steps = (("first", "bench", "v", keys), ("reapply", "bench", "w", keys), ("second", "other", "x", keys // 2))
+        for step, manager, value, count in steps:
+            body = json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name},
+                               "data": {f"key-{i}": value for i in range(count)}})
+            started = time.perf_counter()
+            request(conn, target, "PATCH", f"/api/v1/namespaces/bench-apply/configmaps/{name}"
+                    f"?fieldManager={manager}&force=true", body,
+                    {"Content-Type": "application/apply-patch+yaml", "Accept": "application/json"})
+            out[f"{keys // 1000}k_{step}_ms"] = 1000 * (time.perf_counter() - started)
     conn.close()
     return out
 

@@ -1099,8 +1099,9 @@ def _apply_mutator(rtype, info, ctx, body, query, mode, sub):
 
     errors = _errors()
     force = query.get("force") in ("true", "1")
+    duplicates = []  # repeated keys, found while decoding (one pass over a large body, not two)
     try:
-        config = codecs.load_yaml(body)
+        config = codecs.load_yaml(body, duplicates)
     except RecursionError:
         raise errors.bad_request(f"error decoding YAML: {codecs.TOO_DEEP}") from None
     except (TypeError, ValueError):
@@ -1126,7 +1127,7 @@ def _apply_mutator(rtype, info, ctx, body, query, mode, sub):
         raise errors.bad_request("metadata.managedFields must be nil")
     strict_error = None
     if mode in ("Strict", "Warn"):
-        dup = strictdecode.yaml_duplicates_error(body)
+        dup = strictdecode.duplicates_error(duplicates)
         if dup:
             strict_error = "error converting YAML to JSON: " + dup
     if sub:

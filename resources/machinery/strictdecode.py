@@ -15,8 +15,9 @@ import json
 
 import yaml
 
-from resources.schema import builtin as schemas
+from resources.machinery import codecs
 from resources.machinery.validation import go_quote
+from resources.schema import builtin as schemas
 
 MAX_ERRORS = 100
 
@@ -115,47 +116,22 @@ def _walk(v, node, prefix, out, root):
 
 # --- YAML ------------------------------------------------------------------
 
-class _DupLoader(yaml.SafeLoader):
-    """Records repeated mapping keys (go-yaml strict mode's complaint)."""
-
-    def __init__(self, stream):
-        super().__init__(stream)
-        self.duplicates = []
-
-    def construct_mapping(self, node, deep=False):
-        if isinstance(node, yaml.MappingNode):
-            seen = set()
-            for key_node, _ in node.value:
-                try:
-                    key = self.construct_object(key_node, deep=True)
-                    hash(key)
-                except Exception:
-                    continue
-                if key in seen:
-                    self.duplicates.append((key_node.start_mark.line + 1, key))
-                seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-_DupLoader.yaml_implicit_resolvers = {
-    k: [(tag, regexp) for tag, regexp in v if tag != "tag:yaml.org,2002:timestamp"]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def yaml_duplicates_error(body):
     """go-yaml's strict error text for repeated keys, or None."""
-    loader = _DupLoader(body)
+    duplicates = []
     try:
-        loader.get_single_data()
-    except yaml.YAMLError:
+        codecs.load_yaml(body, duplicates)
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError):
         return None
-    finally:
-        loader.dispose()
-    if not loader.duplicates:
+    return duplicates_error(duplicates)
+
+
+def duplicates_error(duplicates):
+    """The error text for the (line, key) repeats ``codecs.load_yaml`` found, or None."""
+    if not duplicates:
         return None
     lines = []
-    for line, key in sorted(loader.duplicates, key=lambda d: d[0]):
+    for line, key in sorted(duplicates, key=lambda d: d[0]):
         shown = go_quote(key) if isinstance(key, str) else str(key).lower() if isinstance(key, bool) else str(key)
         lines.append(f"line {line}: key {shown} already set in map")
     return "yaml: unmarshal errors:\n  " + "\n  ".join(lines)
