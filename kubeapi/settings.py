@@ -66,6 +66,8 @@ MIDDLEWARE = [
     # kube-apiserver's filters: authentication, audit, impersonation, authorization
     "authz.filters.KubernetesFilters",
 ]
+if os.environ.get("KUBEAPI_COUNT_QUERIES") == "1":  # tests/test_query_counts.py
+    MIDDLEWARE.insert(0, "kubeapi.querycount.QueryCountMiddleware")
 
 ROOT_URLCONF = "kubeapi.urls"
 WSGI_APPLICATION = "kubeapi.wsgi.application"
@@ -136,6 +138,9 @@ KUBEAPI_DISABLE_ADMISSION_PLUGINS = os.environ.get("KUBEAPI_DISABLE_ADMISSION_PL
 KUBEAPI_TOKEN_AUTH_FILE = os.environ.get("KUBEAPI_TOKEN_AUTH_FILE", "")
 KUBEAPI_MAX_REQUEST_BYTES = 3 * 1024 * 1024
 KUBEAPI_VERSION = "v1.32.0"
+# How often a process probes the history for another process's CRD change
+# (resources.registry.customresources).
+KUBEAPI_CRD_REFRESH_SECONDS = float(os.environ.get("KUBEAPI_CRD_REFRESH_SECONDS", "1"))
 
 # --- watch (watch/) ---
 # History kept for watches that resume from an old revision: at least this

@@ -2,8 +2,11 @@
 against: a valid object, an invalid one with the field upstream names in
 its 422 cause, a spec update, and a status to write through /status.
 
-One entry per served resource. Adding a kind means adding one ``Kind``
-here; every generic test then covers it.
+One entry per stored resource: every built-in kind the registry stores
+(test_api.test_every_stored_kind_has_an_entry fails otherwise) and custom
+resources of the CRDs below (``CUSTOM_RESOURCE_DEFINITIONS``, which the
+suite installs in each tenant it uses). Adding a kind means adding one
+``Kind`` here; every generic test then covers it.
 """
 import copy
 from dataclasses import dataclass, field
@@ -35,6 +38,13 @@ class Kind:
     deletecollection: bool = True
     id: str = ""
     complete: Callable | None = None  # obj → None: fills what depends on the namespace
+    # A unique name → one valid for the kind (a CRD's is <plural>.<group>).
+    naming: Callable | None = None
+    generate_name: bool = True  # generateName can give a valid name
+    # Deletion answers with the object marked and a server loop finishes it
+    # (namespace finalization, CRD instance cleanup).
+    finalized_by_server: bool = False
+    scale: "ScalePaths | None" = None  # /scale is served over these paths
 
     def __post_init__(self):
         self.id = self.id or f"{self.plural}.{self.group_version.replace('/', '.')}"
@@ -44,7 +54,11 @@ class Kind:
             ("v1", "persistentvolumeclaims"), ("v1", "podtemplates"), ("v1", "resourcequotas"),
             ("storage.k8s.io/v1", "storageclasses")}
         self.create_on_update = self.create_on_update or self.plural in {
-            "services", "endpoints", "events", "limitranges", "leases"}
+            "services", "endpoints", "events", "limitranges", "leases",
+            "roles", "clusterroles", "rolebindings", "clusterrolebindings"}
+
+    def name(self, base):
+        return self.naming(base) if self.naming else base
 
     def base(self, namespace=""):
         if "/" in self.group_version:
@@ -77,11 +91,85 @@ def _set(path, value):
     return apply
 
 
+@dataclass(frozen=True)
+class ScalePaths:
+    """Where a kind's /scale reads and writes (dotted, as a CRD declares
+    them) and what Scale.status.selector should say for an object."""
+
+    spec: str = "spec.replicas"
+    status: str = "status.replicas"
+    selector: Callable = lambda obj: "app=" + obj["metadata"]["name"]
+
+
+WORKLOAD = ScalePaths()
+
+
+def get_path(obj, path):
+    for key in path.split("."):
+        obj = obj.get(key) if isinstance(obj, dict) else None
+    return obj
+
+
 def _event_namespace(field):
     """An event lives in the namespace of the object it is about."""
     def apply(obj):
         obj[field]["namespace"] = obj["metadata"].get("namespace", "")
     return apply
+
+
+RBAC = "rbac.authorization.k8s.io"
+_RULE = {"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"]}
+CR_GROUP = "harness.example.com"
+_ANY = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
+
+
+def _crd(name):
+    """A CRD called ``name``: <plural>.<group>."""
+    plural, _, group = name.partition(".")
+    return {"spec": {"group": group, "scope": "Namespaced",
+                     "names": {"plural": plural, "kind": "".join(p.capitalize() for p in plural.split("-"))},
+                     "versions": [{"name": "v1", "served": True, "storage": True,
+                                   "schema": {"openAPIV3Schema": _ANY}}]}}
+
+
+def _crd_for(plural, kind, scope, properties, subresources=None):
+    version = {"name": "v1", "served": True, "storage": True,
+               "schema": {"openAPIV3Schema": {"type": "object", "properties": properties}}}
+    if subresources:
+        version["subresources"] = subresources
+    return {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": {"name": f"{plural}.{CR_GROUP}"},
+            "spec": {"group": CR_GROUP, "scope": scope, "names": {"plural": plural, "kind": kind},
+                     "versions": [version]}}
+
+
+# The custom resources the suite covers: one namespaced, with /status and
+# /scale at paths that are not .spec.replicas (how a scale bug once
+# slipped through), one cluster-scoped without subresources.
+CUSTOM_RESOURCE_DEFINITIONS = [
+    _crd_for("widgets", "Widget", "Namespaced", {
+        "spec": {"type": "object", "properties": {"size": {"type": "integer", "minimum": 0},
+                                                  "color": {"type": "string", "enum": ["red", "blue"]}}},
+        "status": {"type": "object", "properties": {"ready": {"type": "integer"}, "sel": {"type": "string"},
+                                                    "phase": {"type": "string"}}}},
+        {"status": {}, "scale": {"specReplicasPath": ".spec.size", "statusReplicasPath": ".status.ready",
+                                 "labelSelectorPath": ".status.sel"}}),
+    _crd_for("gadgets", "Gadget", "Cluster", {
+        "spec": {"type": "object", "properties": {"count": {"type": "integer"}}}}),
+]
+
+
+def install_custom_resource_definitions(api):
+    """Create CUSTOM_RESOURCE_DEFINITIONS through ``api`` (a tenant) unless
+    there, and wait until their resources are served."""
+    from conftest import wait_for
+
+    for crd in CUSTOM_RESOURCE_DEFINITIONS:
+        code, body = api.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd)
+        assert code in (201, 409), body
+    for kind in KINDS:
+        if kind.group_version == f"{CR_GROUP}/v1":
+            assert wait_for(lambda: api.get(kind.base("default"))[0] == 200, timeout=10), kind.id
 
 
 KINDS = [
@@ -151,23 +239,25 @@ KINDS = [
     Kind("replicationcontrollers", "v1", "ReplicationController", True,
          body=lambda n: {"spec": {"replicas": 1, "selector": {"app": n}, "template": _template({"app": n})}},
          invalid=_set(("spec", "replicas"), -1), invalid_field="spec.replicas",
-         update=_set(("spec", "replicas"), 3), status={"replicas": 1, "readyReplicas": 1}),
+         update=_set(("spec", "replicas"), 3), status={"replicas": 1, "readyReplicas": 1}, scale=WORKLOAD),
     Kind("deployments", "apps/v1", "Deployment", True,
          body=lambda n: {"spec": {"replicas": 1, "selector": {"matchLabels": {"app": n}},
                                   "template": _template({"app": n})}},
          invalid=_set(("spec", "replicas"), -1), invalid_field="spec.replicas",
-         update=_set(("spec", "replicas"), 3), status={"replicas": 1, "readyReplicas": 1, "availableReplicas": 1}),
+         update=_set(("spec", "replicas"), 3), status={"replicas": 1, "readyReplicas": 1, "availableReplicas": 1},
+         scale=WORKLOAD),
     Kind("replicasets", "apps/v1", "ReplicaSet", True,
          body=lambda n: {"spec": {"replicas": 1, "selector": {"matchLabels": {"app": n}},
                                   "template": _template({"app": n})}},
          invalid=_set(("spec", "template", "metadata", "labels"), {"app": "mismatch"}),
          invalid_field="spec.template.metadata.labels",
-         update=_set(("spec", "replicas"), 2), status={"replicas": 1, "readyReplicas": 1}),
+         update=_set(("spec", "replicas"), 2), status={"replicas": 1, "readyReplicas": 1}, scale=WORKLOAD),
     Kind("statefulsets", "apps/v1", "StatefulSet", True,
          body=lambda n: {"spec": {"replicas": 1, "serviceName": n, "selector": {"matchLabels": {"app": n}},
                                   "template": _template({"app": n})}},
          invalid=_set(("spec", "podManagementPolicy"), "Sometimes"), invalid_field="spec.podManagementPolicy",
-         update=_set(("spec", "replicas"), 2), status={"replicas": 1, "readyReplicas": 1, "availableReplicas": 1}),
+         update=_set(("spec", "replicas"), 2), status={"replicas": 1, "readyReplicas": 1, "availableReplicas": 1},
+         scale=WORKLOAD),
     Kind("daemonsets", "apps/v1", "DaemonSet", True,
          body=lambda n: {"spec": {"selector": {"matchLabels": {"app": n}}, "template": _template({"app": n})}},
          invalid=_set(("spec", "template", "spec", "restartPolicy"), "Never"),
@@ -236,6 +326,52 @@ KINDS = [
          body=lambda n: {"provisioner": "example.com/disk", "parameters": {"type": "fast"}},
          invalid=_set(("provisioner",), ""), invalid_field="provisioner",
          update=_set(("allowVolumeExpansion",), True), tracks_generation=False),
+    Kind("namespaces", "v1", "Namespace", False,
+         body=lambda n: {},
+         invalid=_set(("spec", "finalizers"), ["not/qualified/name"]), invalid_field="spec.finalizers",
+         update=_set(("metadata", "annotations"), {"note": "x"}), tracks_generation=False,
+         status={"phase": "Active", "conditions": [{"type": "NamespaceContentRemaining", "status": "False",
+                                                    "reason": "ContentDeleted", "message": "nothing left"}]},
+         deletecollection=False, finalized_by_server=True),
+    Kind("roles", "rbac.authorization.k8s.io/v1", "Role", True,
+         body=lambda n: {"rules": [_RULE]},
+         invalid=_set(("rules",), [{"apiGroups": [""], "resources": ["configmaps"]}]), invalid_field="rules[0].verbs",
+         update=_set(("rules",), [dict(_RULE, verbs=["get", "list"])]), tracks_generation=False),
+    Kind("clusterroles", "rbac.authorization.k8s.io/v1", "ClusterRole", False,
+         body=lambda n: {"rules": [_RULE, {"nonResourceURLs": ["/healthz"], "verbs": ["get"]}]},
+         invalid=_set(("aggregationRule",), {"clusterRoleSelectors": []}),
+         invalid_field="aggregationRule.clusterRoleSelectors",
+         update=_set(("rules",), [dict(_RULE, verbs=["get", "list"])]), tracks_generation=False),
+    Kind("rolebindings", "rbac.authorization.k8s.io/v1", "RoleBinding", True,
+         body=lambda n: {"roleRef": {"apiGroup": RBAC, "kind": "ClusterRole", "name": "view"},
+                         "subjects": [{"kind": "User", "name": "alice", "apiGroup": RBAC}]},
+         invalid=_set(("roleRef", "kind"), "Group"), invalid_field="roleRef.kind",
+         update=_set(("subjects",), [{"kind": "Group", "name": "team", "apiGroup": RBAC}]), tracks_generation=False),
+    Kind("clusterrolebindings", "rbac.authorization.k8s.io/v1", "ClusterRoleBinding", False,
+         body=lambda n: {"roleRef": {"apiGroup": RBAC, "kind": "ClusterRole", "name": "view"},
+                         "subjects": [{"kind": "User", "name": "alice", "apiGroup": RBAC}]},
+         invalid=_set(("roleRef", "kind"), "Role"), invalid_field="roleRef.kind",
+         update=_set(("subjects",), [{"kind": "ServiceAccount", "name": "sa", "namespace": "default"}]),
+         tracks_generation=False),
+    Kind("customresourcedefinitions", "apiextensions.k8s.io/v1", "CustomResourceDefinition", False,
+         naming=lambda n: f"{n}.kinds.{CR_GROUP}", body=lambda n: _crd(n), generate_name=False,
+         invalid=_set(("spec", "scope"), "Global"), invalid_field="spec.scope",
+         update=_set(("spec", "names", "categories"), ["harness"]),
+         status={"storedVersions": ["v1"], "conditions": [{
+             "type": "Established", "status": "True", "reason": "Test", "message": "set by the test",
+             "lastTransitionTime": "2026-01-01T00:00:00Z"}]},
+         finalized_by_server=True),
+    # Custom resources of CUSTOM_RESOURCE_DEFINITIONS (below).
+    Kind("widgets", f"{CR_GROUP}/v1", "Widget", True,
+         body=lambda n: {"spec": {"size": 1, "color": "red"}},
+         invalid=_set(("spec", "color"), "green"), invalid_field="spec.color",
+         update=_set(("spec", "color"), "blue"),
+         status={"ready": 1, "sel": "app=widget", "phase": "Running"},
+         scale=ScalePaths("spec.size", "status.ready", selector=lambda obj: obj["status"]["sel"])),
+    Kind("gadgets", f"{CR_GROUP}/v1", "Gadget", False,
+         body=lambda n: {"spec": {"count": 1}},
+         invalid=_set(("spec", "count"), "many"), invalid_field="spec.count",
+         update=_set(("spec", "count"), 2)),
 ]
 
 BY_ID = {k.id: k for k in KINDS}

@@ -653,7 +653,7 @@ def test_namespace_lifecycle():
     strategy.prepare_for_delete(ns, Context())
     assert ns["status"]["phase"] == "Terminating"
     assert create("", "namespaces", {"metadata": meta("x", namespace=""), "spec": {"finalizers": ["bad"]}})[1] == [
-        ("spec.finalizers[0]", "FieldValueInvalid",
+        ("spec.finalizers", "FieldValueInvalid",
          'Invalid value: "bad": name is neither a standard finalizer name nor is it fully qualified')]
 
 

@@ -881,8 +881,8 @@ class NamespaceStrategy(BuiltinStrategy):
 
     def validate(self, obj, ctx):
         errs = []
-        for i, name in enumerate(spec_of(obj).get("finalizers") or []):
-            path = f"spec.finalizers[{i}]"
+        for name in spec_of(obj).get("finalizers") or []:
+            path = "spec.finalizers"  # upstream names the list, not the item
             name = _text(name)
             name_errs = qualified_name(name, path)
             if not name_errs and "/" not in name and name not in self.STANDARD_FINALIZERS:

@@ -96,6 +96,7 @@ class _RBACStrategy(BuiltinStrategy):
     group = GROUP
     tracks_generation = False
     name_rule = "path_segment"
+    allow_create_on_update = True  # as upstream's four RBAC strategies (kubectl auth reconcile PUTs)
 
 
 class RoleStrategy(_RBACStrategy):
