@@ -8,6 +8,8 @@ Everything but the Django admin goes through it. ``check`` is the same
 chain without the handler, for code that serves requests outside Django
 (watch streams in the ASGI app).
 """
+from dataclasses import replace
+
 from authz import audit, authentication, authorizer, conf, controllers, impersonation, x509
 from authz.rbac import attributes_for
 from kubeapi import deadline, requestinfo
@@ -53,6 +55,14 @@ def check(request, info, trail=None):
     attrs = attributes_for(user, info)
     if trail is not None:
         trail.decide(attrs)
+    _authorize(tenant, attrs, trail)
+    # An update that creates (kinds that allow it) must also be allowed to
+    # create, as upstream's update handler checks: the store asks.
+    request.kube_authorize = lambda verb: _authorize(tenant, attributes_for(user, replace(info, verb=verb)))
+    return user
+
+
+def _authorize(tenant, attrs, trail=None):
     if conf.authorization_mode() == "AlwaysAllow":
         allowed, reason = True, ""
     else:
@@ -63,7 +73,6 @@ def check(request, info, trail=None):
             authorizer.explain(tenant, attrs) if trail.level not in (None, "None") else "")
     if not allowed:
         raise authorizer.forbidden(attrs, reason)
-    return user
 
 
 class KubernetesFilters:

@@ -139,6 +139,28 @@ def test_static_token_user_is_authenticated_and_authorized_by_rbac(srv):
                   f'group "" in the namespace "{ns}"')
 
 
+def test_an_update_or_apply_that_creates_needs_create(srv):
+    """PUT to a missing name of a kind that allows create on update, and an
+    apply of a missing object, are creates: upstream authorizes both as such."""
+    ns = namespace(srv)
+    rules = [{"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ["get", "update", "patch"]}]
+    ok(admin(srv, "POST", f"/apis/{G}/v1/namespaces/{ns}/roles", {
+        "apiVersion": f"{G}/v1", "kind": "Role", "metadata": {"name": "lease-updater"}, "rules": rules}), 201)
+    ok(role_binding(srv, ns, "sue-leases", "lease-updater", [user("sue")], kind="Role"), 201)
+    lease = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": "l"},
+             "spec": {"holderIdentity": "sue"}}
+    path = f"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases/l"
+    forbidden = (f'leases.coordination.k8s.io "l" is forbidden: User "sue" cannot create resource "leases" '
+                 f'in API group "coordination.k8s.io" in the namespace "{ns}"')
+    assert_status(call(srv, "PUT", path, lease, token=SUPPORT_TOKEN), 403, "Forbidden", forbidden)
+    assert_status(call(srv, "PATCH", path + "?fieldManager=sue", lease, token=SUPPORT_TOKEN,
+                       headers={"Content-Type": "application/apply-patch+yaml"}), 403, "Forbidden", forbidden)
+    assert admin(srv, "GET", path)[0] == 404
+    ok(admin(srv, "PUT", path, lease), 201)  # once it exists, an update is an update
+    lease["spec"]["holderIdentity"] = "sue-2"
+    assert ok(call(srv, "PUT", path, lease, token=SUPPORT_TOKEN))["spec"]["holderIdentity"] == "sue-2"
+
+
 def test_service_account_tokens(srv):
     ns = namespace(srv)
     make_sa(srv, ns, "robot")

@@ -239,6 +239,7 @@ class ResourceView(KubeAPIView):
             dry_run=bool(dry_run),
             field_manager=manager,
             subresource=info.subresource,
+            authorize=getattr(request._request, "kube_authorize", None),
             extra={"fieldValidation": validation_mode},
         )
 

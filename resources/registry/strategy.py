@@ -14,6 +14,7 @@ Strategies never call each other; shared defaulting lives in
 ``resources.kinds.defaults``.
 """
 from dataclasses import dataclass, field
+from typing import Callable
 
 
 @dataclass
@@ -26,6 +27,9 @@ class Context:
     dry_run: bool = False
     field_manager: str = ""
     subresource: str = ""
+    # function(verb): raises 403 unless the request may also do ``verb``
+    # (an update that creates must be allowed to create); None: unchecked.
+    authorize: Callable | None = None
     warnings: list = field(default_factory=list)
     extra: dict = field(default_factory=dict)
 

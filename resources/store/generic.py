@@ -164,6 +164,8 @@ class Store:
                 (exc.details or {}).get("kind") == rtype.plural
             if not (missing and sub is None and stype.strategy.allow_create_on_update):
                 raise
+        if ctx.authorize is not None:
+            ctx.authorize("create")
         created = json.loads(json.dumps(served))
         created.setdefault("metadata", {}).pop("resourceVersion", None)
         ctx.extra["created"] = True
@@ -191,6 +193,8 @@ class Store:
                     (exc.details or {}).get("kind") == rtype.plural
                 if not (create_missing and missing):
                     raise
+            if ctx.authorize is not None:  # an apply that creates must be allowed to create
+                ctx.authorize("create")
             obj = mutate(None)
             try:
                 return self.create(rtype, ctx, obj), True
