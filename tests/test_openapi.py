@@ -511,7 +511,7 @@ def test_builtin_registry_documents():
     for path, ref in refs(doc):
         assert ref[len("#/definitions/"):] in doc["definitions"], (path, ref)
     for rtype in types:
-        if getattr(rtype, "openapi_schema", None) is None:
+        if rtype.openapi_schema is None:
             assert openapi._builtin_name(rtype.group, rtype.version, rtype.kind), rtype.kind
     for path in openapi.v3_index(builtin)["paths"]:
         assert openapi.v3_document(builtin, path) is not None

@@ -20,16 +20,15 @@ Documents are big, so each one is built once per registry content and kept
 with its serialized bytes and hash (``*_json`` helpers).
 """
 import copy
-import functools
 import hashlib
 import json
-import os
 import re
 import struct
 import threading
 from collections import OrderedDict
 
 from resources.machinery.protobuf import encode_bytes, encode_key, encode_varint
+from resources.schema import builtin as schemas
 
 
 CONTENT_TYPE_JSON = "application/json"
@@ -72,34 +71,9 @@ def _server_version():
 # Schema source
 
 
-@functools.lru_cache(maxsize=1)
-def _schemas_module():
-    """resources.schema.builtin when it is there; else None (use the bundled file)."""
-    try:
-        from resources.schema import builtin as schemas
-    except ImportError:
-        return None
-    return schemas if hasattr(schemas, "definitions") else None
-
-
 def _source_definitions():
     """name → JSON schema of every built-in definition (read-only!)."""
-    module = _schemas_module()
-    return module.definitions() if module else _bundled_definitions()
-
-
-@functools.lru_cache(maxsize=1)
-def _bundled_definitions():
-    import kubernetes_validate
-
-    path = os.path.join(
-        os.path.dirname(kubernetes_validate.__file__),
-        "kubernetes-json-schema",
-        "v1.32.0-local",
-        "_definitions.json",
-    )
-    with open(path) as f:
-        return json.load(f)["$defs"]
+    return schemas.definitions()
 
 
 _gvk_index_for = (None, {})  # (definitions, (group, version, kind) → name)
@@ -121,16 +95,10 @@ def _gvk_index(defs):
 
 def _builtin_name(group, version, kind):
     """Definition name of a built-in kind, or None."""
-    defs = _source_definitions()
-    module = _schemas_module()
-    if module is not None and hasattr(module, "definition_name"):
-        try:
-            name = module.definition_name(group, version, kind)
-        except Exception:  # unknown kind: fall back to the GVK index
-            name = None
-        if name and name in defs:
-            return name
-    return _gvk_index(defs).get((group, version, kind))
+    name = schemas.definition_name(group, version, kind)
+    if name:
+        return name
+    return _gvk_index(_source_definitions()).get((group, version, kind))
 
 
 def _custom_name(group, version, kind):
@@ -236,7 +204,7 @@ class _Model:
             self.names[id(rtype)] = self._names_for(rtype)
 
     def _names_for(self, rtype):
-        custom = getattr(rtype, "openapi_schema", None)
+        custom = rtype.openapi_schema
         name = None if custom is not None else _builtin_name(rtype.group, rtype.version, rtype.kind)
         if name is None:
             name = _custom_name(rtype.group, rtype.version, rtype.kind)
@@ -407,7 +375,7 @@ _PATCH_TYPES = [
 
 def _patch_types(rtype):
     # Custom resources have no Go type: no strategic merge patch (upstream lists none).
-    if getattr(rtype, "openapi_schema", None) is not None:
+    if rtype.openapi_schema is not None:
         return [t for t in _PATCH_TYPES if "strategic" not in t]
     return _PATCH_TYPES
 
@@ -812,7 +780,7 @@ def clear_cache():
 
 
 def _type_key(rtype):
-    schema = getattr(rtype, "openapi_schema", None)
+    schema = rtype.openapi_schema
     schema_key = None
     if schema is not None:
         schema_key = hashlib.sha256(json.dumps(schema, sort_keys=True).encode()).hexdigest()

@@ -271,10 +271,11 @@ class ResourceView(KubeAPIView):
             raise errors.bad_request("metadata must be an object")
         ctx.extra["body"] = (body, request.content_type)
         defname = schemas.definition_name(group, version, kind)
-        if defname is None and hasattr(rtype.strategy, "prune_unknown"):
+        pruned = rtype.prune_unknown(obj) if defname is None else None
+        if pruned is not None:
             # A custom resource: its CRD's schema says which fields are unknown.
             ctx.extra.pop("body")
-            problems = [schemas.unknown_field_message(p) for p in rtype.strategy.prune_unknown(obj)]
+            problems = [schemas.unknown_field_message(p) for p in pruned]
             if problems and ctx.extra["fieldValidation"] == "Strict":
                 raise errors.bad_request(f'{kind} in version "{version}" cannot be handled as a {kind}: '
                                          "strict decoding error: " + ", ".join(problems))

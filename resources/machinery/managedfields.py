@@ -373,7 +373,7 @@ def type_for_definition(defname):
 def type_for(rtype):
     """A resource type's SMD type: its built-in definition's, or the one a
     custom resource brings (``managed_type``, from its CRD's schema)."""
-    custom = getattr(rtype, "managed_type", None)
+    custom = rtype.managed_type
     return custom if custom is not None else type_for_definition(rtype.schema_name)
 
 

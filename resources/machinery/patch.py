@@ -1063,10 +1063,10 @@ def make_mutator(rtype, info, ctx, ptype, body, query):
             raise _invalid_patch(shown(), "json: cannot unmarshal " + _json_kind(patched) +
                                  " into Go value of type map[string]interface {}")
         _check_decodes(patched, defname, mode, strict_errors, shown, ctx.warnings)
-        if not defname and hasattr(rtype.strategy, "prune_unknown"):
+        pruned = rtype.prune_unknown(patched) if not defname else None
+        if pruned is not None:
             # A custom resource: unknown means not in its CRD's schema.
-            errs = list(strict_errors) + [schemas.unknown_field_message(p)
-                                          for p in rtype.strategy.prune_unknown(patched)]
+            errs = list(strict_errors) + [schemas.unknown_field_message(p) for p in pruned]
             if errs and mode == "Strict":
                 raise _invalid_patch(shown(), "strict decoding error: " + ", ".join(errs))
             if mode == "Warn":

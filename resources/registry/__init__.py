@@ -58,6 +58,18 @@ class ResourceType:
     # stored (never for dry runs or failed writes): CRDs refresh served types.
     after_write: str = ""
 
+    # What a custom resource's version brings instead of a built-in Go type
+    # (registry.customresources.CustomResourceType sets them):
+    hooks_in_served_version = False  # the store runs this version's strategy, not the storage version's
+    openapi_schema = None  # its structural schema (a CRD's openAPIV3Schema); built-ins use kubernetes-validate
+    managed_type = None  # its structured-merge-diff type; None: the built-in definition's
+
+    def prune_unknown(self, obj):
+        """Drop the fields a custom resource's schema does not declare and
+        return their paths; None for a built-in kind, whose Go-decoder checks
+        (``schema.builtin``) say what is unknown."""
+        return None
+
     def __post_init__(self):
         self.singular = self.singular or self.kind.lower()
         self.storage_version = self.storage_version or self.version

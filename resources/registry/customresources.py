@@ -278,11 +278,12 @@ class CustomResourceType(ResourceType):
     """A served version of a CRD. No Go type: no strategic merge patch, no
     built-in schema; its OpenAPI schema is the CRD's."""
 
-    # The store runs the strategy of this version, not the storage version's.
     hooks_in_served_version = True
-    openapi_schema = None
     crd_name = ""
     _managed = None
+
+    def prune_unknown(self, obj):
+        return self.strategy.prune_unknown(obj)
 
     @property
     def schema_name(self):

@@ -25,7 +25,7 @@ GENERATE_NAME_ATTEMPTS = 8
 
 def _storage_type(rtype, registry):
     # Custom resources run the hooks of the request's version (its schema).
-    if rtype.version == rtype.storage_version or getattr(rtype, "hooks_in_served_version", False):
+    if rtype.version == rtype.storage_version or rtype.hooks_in_served_version:
         return rtype
     return registry.get(rtype.group, rtype.storage_version, rtype.plural) or rtype
 
