@@ -13,7 +13,7 @@ import logging
 
 from authz.rbac import GROUP, normalize_rule
 from resources.machinery import errors
-from resources.registry import builtin
+from resources.registry import customresources
 from resources.registry.strategy import Context
 from resources.store import storage
 from resources.store.generic import Store
@@ -302,7 +302,7 @@ def reconcile_binding(current, default):
 def ensure_defaults(tenant):
     """Create or reconcile the default policy of ``tenant``."""
 
-    registry = builtin.for_tenant(tenant)
+    registry = customresources.for_tenant(tenant)
     store = Store(registry)
     ctx = Context(tenant=tenant)
     plans = [("clusterroles", cluster_roles(), reconcile_role),

@@ -7,7 +7,6 @@ class ResourcesConfig(AppConfig):
 
     def ready(self):
         from resources.kinds import all as kinds
-        from resources.registry import builtin, customresources
+        from resources.registry import builtin
 
         kinds.register(builtin)
-        customresources.install()

@@ -32,11 +32,9 @@ from django.conf import settings
 from django.http import QueryDict
 
 from kubeapi import requestinfo
-from resources.machinery import codecs
-from resources.machinery import errors
-from resources.machinery import selectors
+from resources.machinery import codecs, errors, selectors
 from resources.machinery.encoding import dump_json
-from resources.registry import builtin
+from resources.registry import customresources
 from resources.store import storage
 from watch import events
 from watch.events import ADDED, ERROR, Event, Filter
@@ -146,7 +144,7 @@ def _authorize(request, info, trail):
 
 
 def _resolve(spec, info, query, named):
-    registry = builtin.for_tenant(info.tenant)
+    registry = customresources.for_tenant(info.tenant)
     rtype = registry.get(info.api_group, info.api_version, info.resource)
     not_found = errors.APIError(404, "NotFound", "the server could not find the requested resource")
     if rtype is None or info.subresource:

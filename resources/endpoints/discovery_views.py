@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from resources.endpoints import discovery, openapi
 from resources.machinery import errors
 from resources.machinery.encoding import dump_json
-from resources.registry import builtin
+from resources.registry import customresources
 
 
 def _not_found():
@@ -21,7 +21,7 @@ def _response(doc, content_type="application/json", etag=None):
 
 
 def serve(request, info):
-    registry = builtin.for_tenant(info.tenant, fresh=True)  # a CRD just written is discoverable
+    registry = customresources.for_tenant(info.tenant, fresh=True)  # a CRD just written is discoverable
     parts = [p for p in info.path.strip("/").split("/") if p]
     if parts and parts[0] == "openapi":
         return _openapi(request, registry, parts[1:])

@@ -25,7 +25,7 @@ from resources.machinery.encoding import dump_json
 from resources.machinery.managedfields import manager_from_user_agent
 from resources.machinery.validation import go_quote
 from resources.printing import tables
-from resources.registry import builtin, tenants
+from resources.registry import customresources, tenants
 from resources.registry.strategy import Context
 from resources.schema import builtin as schemas
 from resources.store.generic import Store, from_storage
@@ -106,7 +106,7 @@ class ResourceView(KubeAPIView):
         obj = self._body(request, info, rtype, ctx)
         if info.subresource:
             # e.g. pods/binding: an action on the parent object.
-            Store(builtin.for_tenant(info.tenant)).create_on_subresource(rtype, ctx, info.namespace, info.name, obj)
+            Store(customresources.for_tenant(info.tenant)).create_on_subresource(rtype, ctx, info.namespace, info.name, obj)
             return respond({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201},
                            201, request)
         meta = obj.setdefault("metadata", {})
@@ -116,7 +116,7 @@ class ResourceView(KubeAPIView):
             raise errors.bad_request("resourceVersion should not be set on objects to be created")
         if rtype.namespaced:
             self._check_namespace(info, meta)
-        stored = Store(builtin.for_tenant(info.tenant)).create(rtype, ctx, obj)
+        stored = Store(customresources.for_tenant(info.tenant)).create(rtype, ctx, obj)
         return self._object_response(request, rtype, stored, 201, ctx)
 
     def put(self, request, *args, **kwargs):
@@ -134,7 +134,7 @@ class ResourceView(KubeAPIView):
         meta["name"] = info.name
         if rtype.namespaced:
             self._check_namespace(info, meta)
-        stored = Store(builtin.for_tenant(info.tenant)).update(rtype, ctx, info.namespace, info.name, obj)
+        stored = Store(customresources.for_tenant(info.tenant)).update(rtype, ctx, info.namespace, info.name, obj)
         code = 201 if ctx.extra.get("created") else 200
         return self._object_response(request, rtype, stored, code, ctx, info.subresource)
 
@@ -152,7 +152,7 @@ class ResourceView(KubeAPIView):
                 if value != "All":
                     raise errors.bad_request(f'Invalid dry run value "{value}": only All is supported')
             ctx.dry_run = True
-        store = Store(builtin.for_tenant(info.tenant))
+        store = Store(customresources.for_tenant(info.tenant))
         if not info.name:
             return self._delete_collection(request, info, rtype, ctx, options, store)
         obj, deleted = store.delete(rtype, ctx, info.namespace, info.name, options)
@@ -187,13 +187,13 @@ class ResourceView(KubeAPIView):
         if len(body) > settings.KUBEAPI_MAX_REQUEST_BYTES:
             raise errors.too_large()
         mutate, create_missing = patching.make_mutator(rtype, info, ctx, ptype, body, request.GET)
-        store = Store(builtin.for_tenant(info.tenant))
+        store = Store(customresources.for_tenant(info.tenant))
         stored, created = store.patch(rtype, ctx, info.namespace, info.name, mutate, create_missing)
         return self._object_response(request, rtype, stored, 201 if created else 200, ctx, info.subresource)
 
     # ------------------------------------------------------------ helpers
     def _rtype(self, info):
-        registry = builtin.for_tenant(info.tenant)
+        registry = customresources.for_tenant(info.tenant)
         rtype = registry.get(info.api_group, info.api_version, info.resource)
         if rtype is None:
             raise errors.APIError(404, "NotFound", "the server could not find the requested resource")
@@ -363,7 +363,7 @@ class ResourceView(KubeAPIView):
         return response
 
     def _get(self, request, info, rtype):
-        store = Store(builtin.for_tenant(info.tenant))
+        store = Store(customresources.for_tenant(info.tenant))
         stored = store.get(rtype, Context(tenant=info.tenant), info.namespace, info.name)
         form, version = codecs.negotiate(request.META.get("HTTP_ACCEPT"))
         if info.subresource:
@@ -381,7 +381,7 @@ class ResourceView(KubeAPIView):
                 raise errors.bad_request(f'field label not supported: {key}')
         limit = _int_param(q, "limit")
         revision, after, at_least = _list_revision(q, limit)
-        store = Store(builtin.for_tenant(info.tenant))
+        store = Store(customresources.for_tenant(info.tenant))
         try:
             result = store.list(rtype, Context(tenant=info.tenant), info.namespace, label_reqs, field_reqs,
                                 limit, after, revision)

@@ -4,7 +4,7 @@ import json
 
 from resources.machinery import errors
 from resources.models import Tenant
-from resources.registry import builtin
+from resources.registry import customresources
 from resources.registry.strategy import Context
 from resources.store import storage
 from resources.store.generic import Store
@@ -19,7 +19,7 @@ def _storage_type(registry, group, resource):
 
 def _dependents(tenant, owner_uid):
     """[(rtype, object)] whose ownerReferences name ``owner_uid``."""
-    registry = builtin.for_tenant(tenant)
+    registry = customresources.for_tenant(tenant)
     found = []
     for group, resource, _ns, _name, data in storage.containing(tenant, owner_uid):
         obj = json.loads(data)
@@ -75,7 +75,7 @@ def collect_garbage(tenant):
     current = storage.current_revision(tenant)
     if last == current:
         return  # nothing was written since the last pass
-    registry = builtin.for_tenant(tenant)
+    registry = customresources.for_tenant(tenant)
     store = Store(registry)
     for finalizer in ("orphan", "foregroundDeletion"):
         for group, resource, _ns, _name, data in storage.containing(tenant, f'"{finalizer}"'):

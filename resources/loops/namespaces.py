@@ -5,7 +5,7 @@ import logging
 
 from resources.machinery import errors
 from resources.models import Tenant
-from resources.registry import builtin
+from resources.registry import customresources
 from resources.registry.strategy import Context
 from resources.store import storage
 from resources.store.generic import Store
@@ -26,7 +26,7 @@ def _namespaced_storage_types(registry):
 def finalize_namespace(tenant, name):
     """Delete everything in a terminating namespace; once it is empty, drop
     the ``kubernetes`` finalizer so the namespace itself goes."""
-    registry = builtin.for_tenant(tenant)
+    registry = customresources.for_tenant(tenant)
     store = Store(registry)
     ctx = Context(tenant=tenant)
     remaining = 0

@@ -91,9 +91,6 @@ class ResourceType:
 
 
 class Registry:
-    # function(tenant, fresh) → the tenant's registry; resources.registry.customresources installs it.
-    tenant_overlay = None
-
     def __init__(self):
         self._types = {}  # (group, version, plural) → ResourceType
         self._kinds = {}  # (group, version, kind) → ResourceType
@@ -123,12 +120,6 @@ class Registry:
             versions.sort(key=_version_priority)
         return out
 
-    def for_tenant(self, tenant, fresh=False):
-        """The types ``tenant`` sees: these plus its custom resources.
-        ``fresh``: look for CRDs written meanwhile (discovery does)."""
-        if Registry.tenant_overlay is None or self is not builtin:
-            return self
-        return Registry.tenant_overlay(tenant, fresh)
 
 
 def _version_priority(version):

@@ -1,8 +1,8 @@
 """Custom resources: what a tenant's CustomResourceDefinitions serve.
 
-``Registry.for_tenant`` asks ``overlay(tenant)`` for the built-in types
-plus one ``CustomResourceType`` per served version of each of the tenant's
-CRDs. Custom resources then take the same path as built-in kinds: the
+``for_tenant(tenant)`` is the registry a tenant's requests use: the
+built-in types plus one ``CustomResourceType`` per served version of each
+of the tenant's CRDs. Custom resources then take the same path as built-in kinds: the
 generic view, store, storage, watch, discovery and OpenAPI.
 
 Caching, for several server processes on one database: each process keeps
@@ -395,17 +395,14 @@ class TenantRegistry(Registry):
         rtype = self._types.get((group, version, plural))
         if rtype is None and group not in _builtin_groups():
             # Perhaps a CRD written through another process a moment ago.
-            return overlay(self.tenant, fresh=True)._types.get((group, version, plural))
+            return for_tenant(self.tenant, fresh=True)._types.get((group, version, plural))
         return rtype
 
     def by_kind(self, group, version, kind):
         rtype = self._kinds.get((group, version, kind))
         if rtype is None and group not in _builtin_groups():
-            return overlay(self.tenant, fresh=True)._kinds.get((group, version, kind))
+            return for_tenant(self.tenant, fresh=True)._kinds.get((group, version, kind))
         return rtype
-
-    def for_tenant(self, tenant, fresh=False):
-        return builtin.for_tenant(tenant, fresh)
 
 
 _groups = None
@@ -432,8 +429,9 @@ _entries = {}  # tenant → _Entry
 _lock = threading.Lock()
 
 
-def overlay(tenant, fresh=False):
-    """The tenant's registry: built-in types plus its custom resources."""
+def for_tenant(tenant, fresh=False):
+    """The types ``tenant`` sees: the built-in ones plus its custom
+    resources. ``fresh``: look for CRDs written meanwhile (discovery does)."""
     entry = _entries.get(tenant)
     if entry is not None and not fresh and _current(entry, time.monotonic()):
         return entry.registry
@@ -500,7 +498,7 @@ def cleanup(tenant):
         if not meta.get("deletionTimestamp") or CLEANUP_FINALIZER not in (meta.get("finalizers") or []):
             continue
         served = types_of(crd) or types_of(_all_served(crd))
-        store = Store(builtin.for_tenant(tenant))
+        store = Store(for_tenant(tenant))
         ctx = Context(tenant=tenant)
         remaining = 0
         if served:
@@ -548,8 +546,3 @@ def cleanup_all():
             cleanup(tenant)
         except errors.APIError as exc:
             log.warning("custom resources: cleaning up tenant %s: %s", tenant, exc.message)
-
-
-def install():
-    """Make ``Registry.for_tenant`` serve custom resources."""
-    Registry.tenant_overlay = staticmethod(overlay)

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from resources.machinery import errors
-from resources.registry import builtin
+from resources.registry import customresources
 from resources.registry.strategy import Context
 from resources.store import storage
 from resources.store.generic import Store
@@ -64,7 +64,7 @@ def ensure(tenant, create=False):
 def bootstrap_namespaces(tenant):
     from resources.store.generic import Store  # the store imports admission, which imports storage users
 
-    registry = builtin.for_tenant(tenant)
+    registry = customresources.for_tenant(tenant)
     namespaces = registry.get("", "v1", "namespaces")
     store = Store(registry)
     for name in SYSTEM_NAMESPACES:
@@ -84,7 +84,7 @@ def bootstrap_kubernetes_service(tenant):
 
     if storage.get(Key(tenant, "", "services", "default", "kubernetes")) is not None:
         return
-    registry = builtin.for_tenant(tenant)
+    registry = customresources.for_tenant(tenant)
     network = ipaddress.ip_network(settings.KUBEAPI_SERVICE_CLUSTER_IP_RANGE, strict=False)
     try:
         Store(registry).create(registry.get("", "v1", "services"), Context(tenant=tenant), {
