@@ -10,7 +10,7 @@ import json
 
 from resources.machinery import selectors
 from resources.machinery.encoding import dump_json
-from resources.store.generic import from_storage
+from resources.registry import from_storage
 
 ADDED, MODIFIED, DELETED, BOOKMARK, ERROR = "ADDED", "MODIFIED", "DELETED", "BOOKMARK", "ERROR"
 # A MODIFIED that takes the object out of a selector: sent as DELETED, with

@@ -5,6 +5,9 @@ import os
 
 from django.http import HttpResponse
 
+from watch import hub as hubs
+from watch.hub import DELAY_BUCKETS
+
 
 def _gauges(hub):
     """Computed on the hub's event loop (the feeds change there)."""
@@ -22,8 +25,6 @@ def _gauges(hub):
 
 
 def view(request, tenant=None):
-    from watch import hub as hubs
-
     lines = []
     hub = hubs.current()
     if hub is not None:
@@ -48,7 +49,6 @@ def view(request, tenant=None):
             " watcher of this process.",
             "# TYPE kubeapi_watch_dispatch_delay_seconds histogram",
         ]
-        from watch.hub import DELAY_BUCKETS
 
         cumulative = 0
         for bound, count in zip(DELAY_BUCKETS + ("+Inf",), gauges["delays"]):

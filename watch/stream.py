@@ -29,11 +29,14 @@ import logging
 import random
 
 from django.conf import settings
-from django.http import QueryDict
+from django.core.handlers.asgi import ASGIRequest
+from django.http import HttpResponse, QueryDict
 
+from authz import audit, filters
 from kubeapi import requestinfo
 from resources.machinery import codecs, errors, selectors
 from resources.machinery.encoding import dump_json
+from resources.printing import tables
 from resources.registry import customresources
 from resources.store import storage
 from watch import events
@@ -82,8 +85,6 @@ class Spec:
 
 
 def _request(scope):
-    from django.core.handlers.asgi import ASGIRequest
-
     request = ASGIRequest(scope, io.BytesIO())
     request.META["asgi.scope"] = scope
     return request
@@ -117,8 +118,6 @@ def prepare(scope):
     request.kube = info
     trail = None
     try:
-        from authz import audit
-
         trail = audit.begin(request, info)
     except ImportError:
         pass
@@ -137,8 +136,6 @@ def prepare(scope):
 
 
 def _authorize(request, info, trail):
-    from authz import filters
-
     request.kube_user = filters.check(request, info, trail)
     return request.kube_user
 
@@ -427,8 +424,6 @@ class Watcher:
             except Exception:
                 pass
         if self.spec.trail is not None:
-            from django.http import HttpResponse
-
             self.spec.trail.complete(HttpResponse(status=200, content_type="application/json"))
 
     async def _error(self, exc):
@@ -469,8 +464,6 @@ class Watcher:
         return self._table_line("DELETED" if kind == events.LEFT else kind, event.object(kind, self.rtype))
 
     def _table_line(self, event_type, obj):
-        from resources.printing import tables
-
         table = tables.table(self.rtype, [obj], _TableRequest(self.spec.query), self.spec.table_version)
         if self.headers_sent:
             table["columnDefinitions"] = None

@@ -14,7 +14,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from resources.models import Tenant
 from resources.store import storage
+from watch.models import RevisionMark
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +25,6 @@ LOCK = "kubeapi:compact-history"
 
 def compact_tenant(tenant, retention_seconds, retain_revisions, now=None):
     """One tenant's pass; returns (compaction point or None, rows deleted)."""
-    from watch.models import RevisionMark
 
     now = now or timezone.now()
     current = storage.current_revision(tenant)
@@ -41,7 +42,6 @@ def compact_tenant(tenant, retention_seconds, retain_revisions, now=None):
 
 def compact_history(retention_seconds=None, retain_revisions=None):
     """Compact every tenant's history; skipped when another worker is at it."""
-    from resources.models import Tenant
 
     if retention_seconds is None:
         retention_seconds = settings.KUBEAPI_WATCH_RETENTION_SECONDS

@@ -25,10 +25,10 @@ from resources.machinery.encoding import dump_json
 from resources.machinery.managedfields import manager_from_user_agent
 from resources.machinery.validation import go_quote
 from resources.printing import tables
-from resources.registry import customresources, tenants
+from resources.registry import customresources, from_storage, tenants
 from resources.registry.strategy import Context
 from resources.schema import builtin as schemas
-from resources.store.generic import Store, from_storage
+from resources.store.generic import Store
 
 
 class _PassThrough(BaseContentNegotiation):

@@ -6,13 +6,22 @@ import re
 import yaml
 from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
-from yaml.events import (DocumentEndEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent,
-                         ScalarEvent, SequenceEndEvent, SequenceStartEvent, StreamEndEvent, StreamStartEvent)
+from yaml.events import (
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+    StreamStartEvent,
+)
 from yaml.nodes import MappingNode, ScalarNode
 from yaml.representer import SafeRepresenter
 from yaml.resolver import Resolver
 
-from resources.machinery import errors
+from resources.machinery import errors, protobuf
 
 JSON = "application/json"
 YAML = "application/yaml"
@@ -27,8 +36,6 @@ def decode(body: bytes, content_type: str):
     """Decode a request body into a JSON-shaped dict, or raise a 400/415 Status."""
     kind = media_type(content_type)
     if kind == PROTOBUF:
-        from resources.machinery import protobuf
-
         return protobuf.decode(body)
     if kind in ("", JSON, "*/*"):
         try:

@@ -24,10 +24,11 @@ a 504 rather than running on.
 import copy
 import functools
 import json
-from datetime import datetime, timezone
 
 from kubeapi import deadline
 from resources.machinery import errors
+from resources.machinery.clock import now_rfc3339
+from resources.registry import builtin, from_storage, to_storage
 from resources.schema import builtin as schemas
 
 APPLY, UPDATE = "Apply", "Update"
@@ -1225,10 +1226,6 @@ def encode(managed):
     return out
 
 
-def now():
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _strip(managed, ident):
     entry = managed.fields.get(ident)
     if entry is None:
@@ -1362,7 +1359,7 @@ def update(managed, live, new, t, manager, api_version, subresource="", ignore=N
         if previous is not None:
             fs = fs.union(previous[0])
         managed.fields[ident] = [fs, api_version, False]
-        managed.times[ident] = now()
+        managed.times[ident] = now_rfc3339()
     if ident in managed.fields:
         managed.fields[ident][0] = managed.fields[ident][0].difference(cmp.removed)
         _strip(managed, ident)
@@ -1430,7 +1427,7 @@ def _apply(managed, live, config, t, ident, api_version, force, ignore, versions
                  versions)
     _strip(managed, ident)
     if not _equal(live, merged):
-        managed.times[ident] = now()
+        managed.times[ident] = now_rfc3339()
     return merged, managed
 
 
@@ -1502,7 +1499,7 @@ def reset_fields(strategy, subresource):
     status on /status."""
     if subresource == "status":
         return _STATUS_RESETS
-    if not subresource and getattr(strategy, "has_status", False):
+    if not subresource and strategy.has_status:
         return make_set(("status",))
     return None
 
@@ -1547,7 +1544,6 @@ def versions_of(rtype):
     manager's fields in the version that manager wrote in; fields of one
     version mean nothing against objects of another (HPA v1's
     targetCPUUtilizationPercentage is v2's metrics)."""
-    from resources.store.generic import from_storage, to_storage
 
     others = _other_versions(rtype.group, rtype.version, rtype.plural)
     if not others:
@@ -1567,7 +1563,6 @@ def versions_of(rtype):
 @functools.lru_cache(maxsize=None)
 def _other_versions(group, version, plural):
     """apiVersion → the built-in type of the same resource in another version."""
-    from resources.registry import builtin
 
     return {t.group_version: t for t in builtin.types()
             if t.group == group and t.plural == plural and t.version != version}
@@ -1604,7 +1599,6 @@ def track_write(stype, ctx, new, old, served=None):
             managed = Managed()
         if not managed.fields:
             managed = _decode_or_empty(old_entries)
-    from resources.store.generic import from_storage
 
     rtype = served if served is not None and served.from_storage is not None else stype
     t = type_for(rtype)

@@ -20,6 +20,8 @@ again), the name and namespace checks, and /scale.
 import copy
 import json
 
+from resources.kinds.core import invalid
+from resources.machinery import codecs, errors, managedfields, strictdecode
 from resources.schema import builtin as schemas
 
 JSON_PATCH = "application/json-patch+json"
@@ -889,14 +891,11 @@ def patch_types(rtype):
 
 
 def _errors():
-    from resources.machinery import errors
-
     return errors
 
 
 def _invalid_patch(value, detail):
     """422: the patched object cannot be decoded (field.Invalid on "patch")."""
-    from resources.kinds.core import invalid
 
     return _errors().invalid("", "", "", [invalid("patch", value, detail)])
 
@@ -904,7 +903,6 @@ def _invalid_patch(value, detail):
 def _loads(body):
     """json.loads with the decoder's guards: bounded nesting, unpaired
     surrogate escapes as U+FFFD (as Go decodes them)."""
-    from resources.machinery import codecs
 
     try:
         obj = codecs.loads_json(body)
@@ -935,7 +933,6 @@ def _go_syntax_error(body, exc):
 
 def _decode_patch(ptype, body, mode):
     """Decoded patch and the strict-decoding complaints about it."""
-    from resources.machinery import strictdecode
 
     strict = mode in ("Strict", "Warn")
     strict_errors = []
@@ -1093,10 +1090,6 @@ def _patch_failure(exc, ptype):
 
 
 def _apply_mutator(rtype, info, ctx, body, query, mode, sub):
-    from resources.machinery import codecs
-    from resources.machinery import managedfields
-    from resources.machinery import strictdecode
-
     errors = _errors()
     force = query.get("force") in ("true", "1")
     duplicates = []  # repeated keys, found while decoding (one pass over a large body, not two)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from resources.registry.strategy import Strategy
+from resources.schema.builtin import definition_name
 
 ALL_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 
@@ -85,9 +86,18 @@ class ResourceType:
     @property
     def schema_name(self):
         """Definition name in the OpenAPI schemas, e.g. io.k8s.api.core.v1.Pod."""
-        from resources.schema.builtin import definition_name
 
         return definition_name(self.group, self.version, self.kind)
+
+
+def to_storage(rtype, obj):
+    """``obj`` (in ``rtype``'s version) in the storage version (hub and spoke)."""
+    return rtype.to_storage(obj) if rtype.to_storage else obj
+
+
+def from_storage(rtype, obj):
+    """A stored object in ``rtype``'s version."""
+    return rtype.from_storage(obj) if rtype.from_storage else obj
 
 
 class Registry:

@@ -11,14 +11,12 @@ import uuid
 from django.utils.module_loading import import_string
 
 from resources import admission
-from resources.machinery import errors
+from resources.machinery import errors, managedfields, validation
 from resources.machinery.clock import now_rfc3339
-from resources.machinery import managedfields
-from resources.machinery import validation
-from resources.store.interface import Key
-from resources.store import storage
-from resources.store.interface import Deletion
+from resources.registry import from_storage, to_storage
 from resources.registry.strategy import spec_changed
+from resources.store import storage
+from resources.store.interface import Deletion, Key
 
 GENERATE_NAME_ATTEMPTS = 8
 
@@ -28,14 +26,6 @@ def _storage_type(rtype, registry):
     if rtype.version == rtype.storage_version or rtype.hooks_in_served_version:
         return rtype
     return registry.get(rtype.group, rtype.storage_version, rtype.plural) or rtype
-
-
-def to_storage(rtype, obj):
-    return rtype.to_storage(obj) if rtype.to_storage else obj
-
-
-def from_storage(rtype, obj):
-    return rtype.from_storage(obj) if rtype.from_storage else obj
 
 
 OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from resources.machinery import errors
+from resources.schema.builtin import definition_name
 
 GET_UPDATE_PATCH = ("get", "patch", "update")
 
@@ -43,7 +44,6 @@ class Subresource:
     def schema_name_for(self, parent):
         """The OpenAPI definition a body of this subresource decodes as (None
         for a custom resource's own kind: its CRD's schema applies)."""
-        from resources.schema.builtin import definition_name
 
         group, version = self.group_version_for(parent)
         return definition_name(group, version, self.kind_for(parent))
