@@ -62,8 +62,6 @@ def ensure(tenant, create=False):
 
 
 def bootstrap_namespaces(tenant):
-    from resources.store.generic import Store  # the store imports admission, which imports storage users
-
     registry = customresources.for_tenant(tenant)
     namespaces = registry.get("", "v1", "namespaces")
     store = Store(registry)
