@@ -23,8 +23,8 @@ from datetime import datetime, timezone
 import yaml
 from django.http import HttpResponse
 
-from authz import conf
 from authz.rbac import attributes_for
+from kubeapi.conf import conf
 from resources.machinery import codecs
 
 LEVELS = ("None", "Metadata", "Request", "RequestResponse")
@@ -238,9 +238,9 @@ def configured():
     """(Policy, LogBackend) when auditing is on, else None."""
     global _configured
     if _configured is None:
-        policy_file, log_path = conf.audit_policy_file(), conf.audit_log_path()
+        policy_file, log_path = conf.audit_policy_file, conf.audit_log_path
         if policy_file and log_path:
-            max_age, max_backups, max_size = conf.audit_rotation()
+            max_age, max_backups, max_size = (conf.audit_log_maxage, conf.audit_log_maxbackup, conf.audit_log_maxsize)
             _configured = (Policy.load(policy_file), LogBackend(log_path, max_age, max_backups, max_size))
         else:
             _configured = False

@@ -16,10 +16,11 @@ import hashlib
 from django.utils import timezone
 from rest_framework.authentication import BaseAuthentication
 
-from authz import conf, serviceaccounts, tokens, x509
+from authz import serviceaccounts, tokens, x509
 from authz.models import APIToken
 from authz.rbac import ANONYMOUS, AUTHENTICATED, MASTERS, UNAUTHENTICATED
 from authz.user import UserInfo
+from kubeapi.conf import conf
 from resources.machinery import errors
 
 # What anonymous requests may reach when --anonymous-auth is not given
@@ -54,7 +55,7 @@ def authenticate(request, tenant, path):
         if user is None:
             raise errors.unauthorized()
         return _authenticated(user)
-    mode = conf.anonymous_mode()
+    mode = conf.anonymous
     if presented:
         raise errors.unauthorized()
     if mode == "all" or (mode == "public" and is_public(path)):

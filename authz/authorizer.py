@@ -5,7 +5,6 @@ A request is allowed when the user, or one of its groups, holds any of the
 request's candidate permissions (``authz.grants``) on any of its candidate
 scopes: one query over guardian's user and group object permissions.
 """
-import os
 import time
 from functools import lru_cache
 
@@ -16,6 +15,7 @@ from guardian.models import GroupObjectPermission, UserObjectPermission
 from authz import grants, rbac
 from authz.models import RBACState
 from authz.rbac import MASTERS, Attributes, RuleResolver, StoredPolicy
+from kubeapi.conf import conf
 from resources.machinery import errors
 from resources.machinery.validation import go_quote
 from resources.machinery.validation import go_quote as q
@@ -37,7 +37,7 @@ def authorize(tenant, attrs):
 _decisions = {}
 _MAX_DECISIONS = 50000
 # KUBEAPI_RBAC_DECISION_CACHE=0 asks guardian every time (bench/rbac.py measures both).
-_CACHE = os.environ.get("KUBEAPI_RBAC_DECISION_CACHE", "1") != "0"
+_CACHE = conf.rbac_decision_cache
 
 
 # The generation itself is read at most every KUBEAPI_RBAC_GENERATION_TTL
@@ -45,7 +45,7 @@ _CACHE = os.environ.get("KUBEAPI_RBAC_DECISION_CACHE", "1") != "0"
 # process that compiles a change forgets it at once (``invalidate``); other
 # processes follow within the TTL — as upstream's authorizer follows RBAC
 # objects through an informer, a moment behind.
-_GENERATION_TTL = float(os.environ.get("KUBEAPI_RBAC_GENERATION_TTL", "0.25"))
+_GENERATION_TTL = conf.rbac_generation_ttl
 _generations = {}  # tenant → (generation, monotonic time read)
 
 

@@ -21,9 +21,10 @@ import threading
 
 from django.db import transaction
 
-from authz import compiler, conf, serviceaccounts
+from authz import compiler, serviceaccounts
 from authz.models import ControllerCursor
 from authz.rbac import GROUP, aggregated_rules, normalize_rule
+from kubeapi.conf import conf
 from resources.machinery import errors
 from resources.machinery.selectors import parse_field_selector
 from resources.models import Tenant
@@ -242,7 +243,7 @@ CONTROLLERS = [AggregationController(), ServiceAccountsController(), TokensContr
 
 def root_ca():
     try:
-        with open(conf.var_dir() / "ca.crt") as fh:
+        with open(conf.var_dir / "ca.crt") as fh:
             return fh.read()
     except OSError:
         return ""

@@ -10,9 +10,10 @@ chain without the handler, for code that serves requests outside Django
 """
 from dataclasses import replace
 
-from authz import audit, authentication, authorizer, conf, controllers, impersonation, x509
+from authz import audit, authentication, authorizer, controllers, impersonation, x509
 from authz.rbac import attributes_for
 from kubeapi import deadline, requestinfo
+from kubeapi.conf import conf
 from resources.machinery import errors
 from resources.registry import tenants
 
@@ -63,7 +64,7 @@ def check(request, info, trail=None):
 
 
 def _authorize(tenant, attrs, trail=None):
-    if conf.authorization_mode() == "AlwaysAllow":
+    if conf.authorization_mode == "AlwaysAllow":
         allowed, reason = True, ""
     else:
         allowed, reason = authorizer.authorize(tenant, attrs)

@@ -4,9 +4,10 @@ LocalSubjectAccessReview, SelfSubjectAccessReview, SelfSubjectRulesReview
 (authentication.k8s.io/v1). Each create answers with the request object
 and its computed status; nothing is stored."""
 
-from authz import authentication, authorizer, conf, serviceaccounts
+from authz import authentication, authorizer, serviceaccounts
 from authz.rbac import MASTERS, Attributes, RuleResolver, StoredPolicy
 from authz.user import UserInfo
+from kubeapi.conf import conf
 from resources.kinds.core import invalid
 from resources.machinery import errors
 from resources.machinery.clock import now_rfc3339
@@ -148,7 +149,7 @@ def token_review(ctx, info, body):
             user = authentication.token_user(ctx.tenant, token)
         except serviceaccounts.InvalidToken as exc:
             status["error"] = str(exc)
-    audiences = list(conf.api_audiences())
+    audiences = list(conf.audiences)
     if user is not None and wanted:
         audiences = [a for a in wanted if a in audiences]
         if not audiences:

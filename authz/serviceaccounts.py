@@ -25,9 +25,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
-from authz import conf
 from authz.rbac import SA_PREFIX, service_account_groups, service_account_username
 from authz.user import UserInfo
+from kubeapi.conf import conf
 from resources.kinds.core import invalid
 from resources.machinery import errors
 from resources.machinery.clock import rfc3339
@@ -63,7 +63,7 @@ _keys = {}
 
 
 def signing_key():
-    path = conf.service_account_signing_key_file()
+    path = conf.signing_key_file
     cached = _keys.get(("private", path))
     if cached is None:
         with open(path, "rb") as fh:
@@ -74,7 +74,7 @@ def signing_key():
 
 def verification_keys():
     """{kid: public key} from the signing key and --service-account-key-file."""
-    paths = tuple(conf.service_account_key_files())
+    paths = tuple(conf.verifying_key_files)
     cached = _keys.get(("public", paths))
     if cached is None:
         cached = {}
@@ -193,7 +193,7 @@ def issue_bound(tenant, sa, audiences, expiration, bound=None, now=None):
         "aud": list(audiences),
         "exp": now + expiration,
         "iat": now,
-        "iss": conf.service_account_issuers()[0],
+        "iss": conf.service_account_issuer[0],
         "jti": str(uuid.uuid4()),
         "kubernetes.io": private,
         "nbf": now,
@@ -247,7 +247,7 @@ def authenticate(tenant, token):
         raise InvalidToken("token was issued for another cluster")
     if claims.get("iss") == LEGACY_ISSUER:
         return _legacy_user(tenant, claims, token)
-    if claims.get("iss") not in conf.service_account_issuers():
+    if claims.get("iss") not in conf.service_account_issuer:
         raise InvalidToken("token issuer is not accepted")
     return _bound_user(tenant, claims)
 
@@ -289,7 +289,7 @@ def _bound_user(tenant, claims):
         raise InvalidToken("token is not valid yet")
     audiences = claims.get("aud")
     audiences = [audiences] if isinstance(audiences, str) else audiences or []
-    if not set(audiences) & set(conf.api_audiences()):
+    if not set(audiences) & set(conf.audiences):
         raise InvalidToken("token audiences are invalid for this server")
     private = claims.get("kubernetes.io") or {}
     namespace = private.get("namespace") or ""
@@ -353,7 +353,7 @@ def create_token(ctx, info, body):
     """POST serviceaccounts/<name>/token."""
 
     spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
-    audiences = [a for a in spec.get("audiences") or [] if isinstance(a, str)] or list(conf.api_audiences())
+    audiences = [a for a in spec.get("audiences") or [] if isinstance(a, str)] or list(conf.audiences)
     expiration = spec.get("expirationSeconds")
     expiration = DEFAULT_EXPIRATION if expiration is None else expiration
     causes = []
@@ -365,7 +365,7 @@ def create_token(ctx, info, body):
         causes.append(invalid("spec.expirationSeconds", expiration, "may not specify a duration larger than 2^32 seconds"))
     if causes:
         raise errors.invalid("authentication.k8s.io", "TokenRequest", info.name, causes)
-    cap = conf.service_account_max_token_expiration()
+    cap = conf.service_account_max_token_expiration
     if cap and expiration > cap:
         expiration = cap
     sa = _get(ctx.tenant, "serviceaccounts", info.namespace, info.name)

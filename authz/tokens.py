@@ -4,9 +4,9 @@ import csv
 import os
 import threading
 
-from django.conf import settings
 
 from authz.user import UserInfo
+from kubeapi.conf import conf
 
 _lock = threading.Lock()
 _cache = {}  # path → (mtime, {token: UserInfo})
@@ -28,9 +28,9 @@ def parse_token_file(path):
 
 
 def token_files():
-    files = [str(settings.VAR_DIR / "tokens.csv")]
-    if settings.KUBEAPI_TOKEN_AUTH_FILE:
-        files.append(settings.KUBEAPI_TOKEN_AUTH_FILE)
+    files = [str(conf.var_dir / "tokens.csv")]
+    if conf.token_auth_file:
+        files.append(conf.token_auth_file)
     return files
 
 

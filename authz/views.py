@@ -8,7 +8,8 @@ import json
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from django.http import HttpResponse
 
-from authz import conf, serviceaccounts
+from authz import serviceaccounts
+from kubeapi.conf import conf
 
 
 def _b64(number, size=None):
@@ -28,7 +29,7 @@ def _jwk(kid, key):
 
 
 def openid_configuration(request, tenant=None):
-    issuer = conf.service_account_issuers()[0]
+    issuer = conf.service_account_issuer[0]
     algs = sorted({_jwk(k, v)["alg"] for k, v in serviceaccounts.verification_keys().items() if _jwk(k, v)})
     body = {"issuer": issuer, "jwks_uri": f"{issuer}/openid/v1/jwks", "response_types_supported": ["id_token"],
             "subject_types_supported": ["public"], "id_token_signing_alg_values_supported": algs}

@@ -11,26 +11,25 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kubeapi.settings")
 
-from django.conf import settings  # noqa: E402
-
 from kubeapi.wsgi import application as wsgi_application  # noqa: E402
 from kubeapi.wsgibridge import WSGIBridge  # noqa: E402
 
 from authz import x509  # noqa: E402
 from watch import hub as watch_hub  # noqa: E402
 from watch import stream as watch_stream  # noqa: E402
+from kubeapi.conf import MAX_REQUEST_BYTES, conf  # noqa: E402
 
-if os.environ.get("KUBEAPI_EMBEDDED_LOOPS", "1") == "1":
+if conf.embedded_loops:
     from resources.tasks import start_embedded_loops
 
     start_embedded_loops()
 
-_threads = int(os.environ.get("KUBEAPI_THREADS", "8"))
-_wsgi = WSGIBridge(wsgi_application, threads=_threads, max_body=settings.KUBEAPI_MAX_REQUEST_BYTES)
+_threads = conf.threads
+_wsgi = WSGIBridge(wsgi_application, threads=_threads, max_body=MAX_REQUEST_BYTES)
 # The admin and its static files on their own two threads: a login runs the
 # password hasher (~100 ms of CPU), and a flood of them must not queue ahead
 # of API requests.
-_admin = WSGIBridge(wsgi_application, threads=2, max_body=settings.KUBEAPI_MAX_REQUEST_BYTES, name="admin")
+_admin = WSGIBridge(wsgi_application, threads=2, max_body=MAX_REQUEST_BYTES, name="admin")
 _ADMIN_PATHS = ("/admin/", "/static/")
 
 # What is loaded by now (Django, schemas, the registry: ~90% of the heap)

@@ -10,9 +10,7 @@ bounds a single query (kubeapi.postgresql).
 import contextvars
 import time
 
-from django.conf import settings
-
-from kubeapi.flags import go_duration
+from kubeapi.conf import conf, go_duration
 from resources.machinery import errors
 
 _deadline = contextvars.ContextVar("kubeapi_deadline", default=None)
@@ -21,7 +19,7 @@ _deadline = contextvars.ContextVar("kubeapi_deadline", default=None)
 def start(query_timeout):
     """Arm the deadline of this request: ``?timeout=`` capped by the server's
     ``--request-timeout``, as upstream's WithRequestDeadline does."""
-    seconds = limit = go_duration(settings.KUBEAPI_REQUEST_TIMEOUT)
+    seconds = limit = go_duration(conf.request_timeout)
     if query_timeout:
         try:
             seconds = go_duration(query_timeout)

@@ -2,9 +2,10 @@
 system:public-info-viewer makes them."""
 import platform
 
-from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
+
+from kubeapi.conf import VERSION
 
 
 def _check_database():
@@ -34,11 +35,11 @@ def probe(request, tenant=None, check="readyz", name=None):
 
 
 def version(request, tenant=None):
-    major, minor, _ = settings.KUBEAPI_VERSION.lstrip("v").split(".")
+    major, minor, _ = VERSION.lstrip("v").split(".")
     return JsonResponse({
         "major": major,
         "minor": minor,
-        "gitVersion": settings.KUBEAPI_VERSION,
+        "gitVersion": VERSION,
         "gitCommit": "0000000000000000000000000000000000000000",
         "gitTreeState": "clean",
         "buildDate": "2026-11-21T00:00:00Z",

@@ -1,18 +1,15 @@
-"""Settings: twelve-factor, every knob from the environment (``KUBEAPI_*``).
-
-``manage.py serve`` flags are translated into these variables before Django
-starts, so the flags and the environment are one mechanism.
-"""
+"""Django's settings, built from ``kubeapi.conf`` (every kubeapi setting,
+from its ``KUBEAPI_*`` environment variable or default; kubeapi's own code
+reads ``conf`` directly, not these)."""
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
 
-from kubeapi.flags import go_duration
+from kubeapi.conf import conf, go_duration
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("KUBEAPI_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR = Path(conf.var_dir)
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
@@ -20,8 +17,8 @@ def _secret_key():
     """KUBEAPI_SECRET_KEY, else a random key generated once under VAR_DIR
     (like the CA): signs the admin's sessions and CSRF tokens, so it must not
     be a public default. Replicas share it by sharing VAR_DIR or the variable."""
-    if os.environ.get("KUBEAPI_SECRET_KEY"):
-        return os.environ["KUBEAPI_SECRET_KEY"]
+    if conf.secret_key:
+        return conf.secret_key
     path = VAR_DIR / "secret-key"
     if not path.exists():
         VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -38,7 +35,7 @@ def _secret_key():
 
 
 SECRET_KEY = _secret_key()
-DEBUG = os.environ.get("KUBEAPI_DEBUG", "") == "1"
+DEBUG = conf.debug
 ALLOWED_HOSTS = ["*"]
 
 INSTALLED_APPS = [
@@ -66,7 +63,7 @@ MIDDLEWARE = [
     # kube-apiserver's filters: authentication, audit, impersonation, authorization
     "authz.filters.KubernetesFilters",
 ]
-if os.environ.get("KUBEAPI_COUNT_QUERIES") == "1":  # tests/test_query_counts.py
+if conf.count_queries:  # tests/test_query_counts.py
     MIDDLEWARE.insert(0, "kubeapi.querycount.QueryCountMiddleware")
 
 ROOT_URLCONF = "kubeapi.urls"
@@ -88,8 +85,7 @@ TEMPLATES = [
     }
 ]
 
-KUBEAPI_REQUEST_TIMEOUT = os.environ.get("KUBEAPI_REQUEST_TIMEOUT", "60s")  # kubeapi.deadline
-DATABASE_URL = os.environ.get("KUBEAPI_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'kubeapi.sqlite3'}"
+DATABASE_URL = conf.database_url or f"sqlite:///{VAR_DIR / 'kubeapi.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=None)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the single writer; IMMEDIATE takes the write
@@ -109,7 +105,7 @@ else:
         DATABASES["default"]["ENGINE"] = "kubeapi.postgresql"  # health checks without a round trip
         # No query outlives the request timeout (kubeapi.deadline).
         DATABASES["default"]["OPTIONS"].setdefault(
-            "options", f"-c statement_timeout={int(go_duration(KUBEAPI_REQUEST_TIMEOUT) * 1000)}")
+            "options", f"-c statement_timeout={int(go_duration(conf.request_timeout) * 1000)}")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
@@ -129,42 +125,14 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "resources.machinery.errors.exception_handler",
 }
 
-# --- kube-apiserver settings (flags of ``manage.py serve``) ---
-KUBEAPI_REDIS_URL = os.environ.get("KUBEAPI_REDIS_URL", "")
-KUBEAPI_SERVICE_CLUSTER_IP_RANGE = os.environ.get("KUBEAPI_SERVICE_CLUSTER_IP_RANGE", "10.96.0.0/12")
-# Admission plugins beyond / taken out of kube-apiserver's default set (resources.admission.PLUGINS).
-KUBEAPI_ENABLE_ADMISSION_PLUGINS = os.environ.get("KUBEAPI_ENABLE_ADMISSION_PLUGINS", "")
-KUBEAPI_DISABLE_ADMISSION_PLUGINS = os.environ.get("KUBEAPI_DISABLE_ADMISSION_PLUGINS", "")
-KUBEAPI_TOKEN_AUTH_FILE = os.environ.get("KUBEAPI_TOKEN_AUTH_FILE", "")
-KUBEAPI_MAX_REQUEST_BYTES = 3 * 1024 * 1024
-KUBEAPI_VERSION = "v1.32.0"
-# How often a process probes the history for another process's CRD change
-# (resources.registry.customresources).
-KUBEAPI_CRD_REFRESH_SECONDS = float(os.environ.get("KUBEAPI_CRD_REFRESH_SECONDS", "1"))
-
-# --- watch (watch/) ---
-# History kept for watches that resume from an old revision: at least this
-# long, and never fewer than this many newest revisions (etcd-style compaction).
-KUBEAPI_WATCH_RETENTION_SECONDS = float(os.environ.get("KUBEAPI_WATCH_RETENTION_SECONDS", "300"))
-KUBEAPI_WATCH_RETAIN_REVISIONS = int(os.environ.get("KUBEAPI_WATCH_RETAIN_REVISIONS", "1000"))
-KUBEAPI_WATCH_COMPACTION_INTERVAL = float(os.environ.get("KUBEAPI_WATCH_COMPACTION_INTERVAL", "30"))
-KUBEAPI_WATCH_BOOKMARK_SECONDS = float(os.environ.get("KUBEAPI_WATCH_BOOKMARK_SECONDS", "5"))
-# Events a watcher may have waiting; beyond that a live watch is closed.
-KUBEAPI_WATCH_QUEUE_LENGTH = int(os.environ.get("KUBEAPI_WATCH_QUEUE_LENGTH", "1000"))
-# Concurrent watches one user may hold per server process (0: no limit); an
-# informer-heavy controller holds dozens, one per resource it follows.
-KUBEAPI_MAX_WATCHES_PER_USER = int(os.environ.get("KUBEAPI_MAX_WATCHES_PER_USER", "1000"))
-# History rows a replaying watch reads per query.
-KUBEAPI_WATCH_REPLAY_BATCH = int(os.environ.get("KUBEAPI_WATCH_REPLAY_BATCH", "1000"))
-
-CELERY_BROKER_URL = os.environ.get("KUBEAPI_CELERY_BROKER_URL", KUBEAPI_REDIS_URL or "memory://")
-CELERY_TASK_ALWAYS_EAGER = not KUBEAPI_REDIS_URL
+CELERY_BROKER_URL = conf.celery_broker_url or conf.redis_url or "memory://"
+CELERY_TASK_ALWAYS_EAGER = not conf.redis_url
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("KUBEAPI_LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": conf.log_level},
 }
 
 if "pytest" in __import__("sys").modules:

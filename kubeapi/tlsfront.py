@@ -28,6 +28,7 @@ import struct
 import sys
 
 from kubeapi import memory
+from kubeapi.conf import SETTINGS
 
 # Bytes read from one side before they are handed to the other.
 CHUNK = 64 * 1024
@@ -37,13 +38,13 @@ CHUNK = 64 * 1024
 SOCKET_BUFFER = 256 * 1024
 # A client that connects and never completes the handshake holds a slot for
 # at most this long (kube-apiserver: ReadHeaderTimeout 32 s bounds it).
-HANDSHAKE_TIMEOUT = 30
+HANDSHAKE_TIMEOUT = SETTINGS["tls_handshake_timeout"].default
 # How long a connection granian ended keeps draining what the client still
 # sends (Go's server waits 500 ms, its rstAvoidanceDelay).
 LINGER_SECONDS = 0.5
 # Open connections per client address and in total (0: no limit).
-MAX_CONNECTIONS_PER_ADDRESS = 1000
-MAX_CONNECTIONS = 20000
+MAX_CONNECTIONS_PER_ADDRESS = SETTINGS["max_connections_per_address"].default
+MAX_CONNECTIONS = SETTINGS["max_connections"].default
 # Refusals are summed into one log line per this many seconds at most.
 REFUSAL_LOG_INTERVAL = 10
 # When the open connections fall back to none after a peak of this many,

@@ -18,15 +18,14 @@ import asyncio
 import contextvars
 import io
 import json
-import os
 import queue
 import sys
 import threading
 import time
 
 from kubeapi import memory
+from kubeapi.conf import conf
 from resources.machinery import errors
-
 
 # Bodies up to this size are read on the event loop before the thread runs
 # (the common case, one hop); larger ones and those of unknown length are
@@ -35,7 +34,7 @@ EAGER_BODY_BYTES = 64 * 1024
 # A body must arrive at BODY_MIN_RATE bytes/s after a BODY_GRACE_SECONDS
 # start, else 408: one slow client cannot hold a request thread.
 BODY_MIN_RATE = 16 * 1024
-BODY_GRACE_SECONDS = float(os.environ.get("KUBEAPI_BODY_GRACE_SECONDS", "10"))
+BODY_GRACE_SECONDS = conf.body_grace_seconds
 # An over-limit body up to this size is drained (read, not kept) before the 413.
 DRAIN_BYTES = 16 * 1024 * 1024
 # After a request that moved this much, give freed heap back to the system.

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from kubeapi.conf import conf
 from conftest import ROOT, create_tenant, start_server
 from kubectl import Kubectl, require_kubectl
 
@@ -237,6 +238,7 @@ def _sign(srv, claims, key=None):
         path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
     os.environ["KUBEAPI_SERVICE_ACCOUNT_SIGNING_KEY_FILE"] = str(path)
+    conf.reload()
     try:
         return serviceaccounts.sign(claims)
     finally:
@@ -244,6 +246,7 @@ def _sign(srv, claims, key=None):
             os.environ.pop("KUBEAPI_SERVICE_ACCOUNT_SIGNING_KEY_FILE")
         else:
             os.environ["KUBEAPI_SERVICE_ACCOUNT_SIGNING_KEY_FILE"] = old
+        conf.reload()
 
 
 def test_token_request_validation(srv):

@@ -7,7 +7,7 @@ import copy
 
 import pytest
 
-from tests.kinds import KINDS
+from tests.kinds import KINDS, install_custom_resource_definitions
 from tests.test_api import API, unique
 
 WRONG = (None, [None], "s", 7)
@@ -16,6 +16,12 @@ WRONG = (None, [None], "s", 7)
 @pytest.fixture(scope="module")
 def api(server):
     return API(server)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def custom_resources(api):
+    """The CRDs whose custom resources are in KINDS."""
+    install_custom_resource_definitions(api)
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +51,7 @@ def replaced(obj, path, value):
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.id)
 def test_no_field_value_makes_a_500(api, ns, kind):
-    seed = kind.valid(unique("seed"), ns)
+    seed = kind.valid(kind.name(unique("seed")), ns)
     code, body = api.post(kind.base(ns), seed)
     assert code == 201, body
     crashes = []
@@ -54,7 +60,7 @@ def test_no_field_value_makes_a_500(api, ns, kind):
             continue
         for value in WRONG:
             obj = replaced(seed, path, value)
-            obj["metadata"]["name"] = unique("bad")
+            obj["metadata"]["name"] = kind.name(unique("bad"))
             code, body = api.post(kind.base(ns), obj)
             if code >= 500:
                 crashes.append(("create", path, value, body))

@@ -15,6 +15,8 @@ import time
 
 from django.conf import settings
 
+from kubeapi.conf import conf
+
 log = logging.getLogger(__name__)
 
 _listeners = []  # callables(tenant, revision), each safe to call from any thread
@@ -50,7 +52,7 @@ def publish(tenant, revision, alias="default"):
             callback(tenant, revision)
         except Exception:  # the write has committed: never fail it now
             log.exception("watch bus: a listener failed")
-    if settings.KUBEAPI_REDIS_URL:
+    if conf.redis_url:
         _publish_redis(f"{tenant} {revision}")
 
 
@@ -62,7 +64,7 @@ def _publish_redis(message):
         if _client is None:
             import redis
 
-            _client = redis.Redis.from_url(settings.KUBEAPI_REDIS_URL, socket_connect_timeout=0.5,
+            _client = redis.Redis.from_url(conf.redis_url, socket_connect_timeout=0.5,
                                            socket_timeout=0.5, health_check_interval=30)
         _client.publish(channel(), message)
     except Exception as exc:  # the write is committed; other processes poll
@@ -80,7 +82,7 @@ async def subscribe(on_message, on_connected, state):
     backoff = 0.05
     name = channel()
     while True:
-        client = aioredis.Redis.from_url(settings.KUBEAPI_REDIS_URL, socket_connect_timeout=2,
+        client = aioredis.Redis.from_url(conf.redis_url, socket_connect_timeout=2,
                                          health_check_interval=10)
         pubsub = client.pubsub(ignore_subscribe_messages=True)
         try:

@@ -19,9 +19,9 @@ import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 
+from kubeapi.conf import conf
 from resources.store import storage
 from watch import bus
 from watch.events import Event
@@ -32,10 +32,6 @@ BATCH = 1000  # history rows per read
 # Buckets (seconds) of the time from hearing of a write to having handed its
 # event to every watcher of this process.
 DELAY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
-
-
-def _setting(name, default):
-    return getattr(settings, name, default)
 
 
 def run_db(fn, *args):
@@ -159,10 +155,10 @@ class Hub:
         # replays on a few others, so a burst of new watches does not delay
         # live events.
         self.pump_executor = ThreadPoolExecutor(1, thread_name_prefix="watch-hub")
-        self.executor = ThreadPoolExecutor(_setting("KUBEAPI_WATCH_DB_THREADS", 4), thread_name_prefix="watch-db")
+        self.executor = ThreadPoolExecutor(conf.watch_db_threads, thread_name_prefix="watch-db")
         self.bus_state = {"connected": False}
-        self.poll_seconds = _setting("KUBEAPI_WATCH_POLL_SECONDS", 1.0)
-        self.bookmark_seconds = _setting("KUBEAPI_WATCH_BOOKMARK_SECONDS", 5.0)
+        self.poll_seconds = conf.watch_poll_seconds
+        self.bookmark_seconds = conf.watch_bookmark_seconds
         self.tasks = []
         self.delays = [0] * (len(DELAY_BUCKETS) + 1)  # histogram of dispatch delays
         self.delay_sum = 0.0
@@ -171,7 +167,7 @@ class Hub:
         bus.add_listener(self.notify_threadsafe)
         self.tasks.append(self.loop.create_task(self._poll()))
         self.tasks.append(self.loop.create_task(self._bookmarks()))
-        if settings.KUBEAPI_REDIS_URL:
+        if conf.redis_url:
             self.tasks.append(self.loop.create_task(bus.subscribe(self.notify, self.resync, self.bus_state)))
 
     def stop(self):

@@ -28,12 +28,12 @@ import io
 import logging
 import random
 
-from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpResponse, QueryDict
 
 from authz import audit, filters
 from kubeapi import requestinfo
+from kubeapi.conf import conf
 from resources.machinery import codecs, errors, selectors
 from resources.machinery.encoding import dump_json
 from resources.printing import tables
@@ -229,7 +229,7 @@ def _options(spec, query):
     if timeout <= 0:
         # Upstream's --min-request-timeout (1800 s) times a random factor in
         # [1, 2), so streams of many clients do not all end at once.
-        base = getattr(settings, "KUBEAPI_WATCH_DEFAULT_TIMEOUT_SECONDS", 1800)
+        base = conf.watch_default_timeout_seconds
         timeout = base * (1 + random.random()) if base else 0
     spec.timeout = timeout
 
@@ -259,7 +259,7 @@ class Watcher:
         self.filter = spec.filter
         self.bookmarks = spec.bookmarks
         self.queue = collections.deque()
-        self.limit = getattr(settings, "KUBEAPI_WATCH_QUEUE_LENGTH", 1000)
+        self.limit = conf.watch_queue_length
         self.waiter = None
         self.live = False  # past the initial events / replay
         self.lagging = False  # the queue overflowed before live: refill from the database
@@ -503,7 +503,7 @@ class Watcher:
         """Send the history after ``position`` (up to the counter), then, if
         live events overflowed the queue meanwhile, continue from there."""
         spec, rtype = self.spec, self.rtype
-        batch = getattr(settings, "KUBEAPI_WATCH_REPLAY_BATCH", 1000)
+        batch = conf.watch_replay_batch
         if self.lagging:
             self.queue.clear()  # what follows is queued again; the rest comes from the database
             self.lagging = False
@@ -612,7 +612,7 @@ def _take_watch_slot(user):
     """429 past ``KUBEAPI_MAX_WATCHES_PER_USER`` (0: no limit) concurrent
     watches of one user in this process, as kube-apiserver's max-in-flight
     filter answers: one token cannot hold thousands of streams."""
-    limit = settings.KUBEAPI_MAX_WATCHES_PER_USER
+    limit = conf.max_watches_per_user
     count = _watches_by_user.get(user, 0)
     if limit and count >= limit:
         raise errors.APIError(429, "TooManyRequests", "Too many requests, please try again later.",

@@ -11,9 +11,9 @@ PostgreSQL advisory lock); the others skip the pass.
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.utils import timezone
 
+from kubeapi.conf import conf
 from resources.models import Tenant
 from resources.store import storage
 from watch.models import RevisionMark
@@ -44,9 +44,9 @@ def compact_history(retention_seconds=None, retain_revisions=None):
     """Compact every tenant's history; skipped when another worker is at it."""
 
     if retention_seconds is None:
-        retention_seconds = settings.KUBEAPI_WATCH_RETENTION_SECONDS
+        retention_seconds = conf.watch_retention_seconds
     if retain_revisions is None:
-        retain_revisions = settings.KUBEAPI_WATCH_RETAIN_REVISIONS
+        retain_revisions = conf.watch_retain_revisions
     if not storage.try_advisory_lock(LOCK):
         return None
     try:

@@ -18,8 +18,9 @@ storage of one kind and always run.
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.conf import settings
 from django.utils.module_loading import import_string
+
+from kubeapi.conf import conf
 
 ANY = ("*", "*")
 PODS, PVCS = ("", "pods"), ("", "persistentvolumeclaims")
@@ -114,8 +115,8 @@ def _hooks(phase, group, resource, enable, disable):
 
 
 def hooks(phase, rtype):
-    return _hooks(phase, rtype.group, rtype.plural, settings.KUBEAPI_ENABLE_ADMISSION_PLUGINS,
-                  settings.KUBEAPI_DISABLE_ADMISSION_PLUGINS)
+    return _hooks(phase, rtype.group, rtype.plural, conf.enable_admission_plugins,
+                  conf.disable_admission_plugins)
 
 
 def mutate(rtype, ctx, obj, old):

@@ -4,14 +4,13 @@ import ipaddress
 import json
 import random
 
-from django.conf import settings
-
+from kubeapi.conf import conf
 from resources.machinery import errors
 from resources.store import storage
 
 
 def service_range():
-    return ipaddress.ip_network(settings.KUBEAPI_SERVICE_CLUSTER_IP_RANGE, strict=False)
+    return ipaddress.ip_network(conf.service_cluster_ip_range, strict=False)
 
 
 def _allocated_ips(tenant):

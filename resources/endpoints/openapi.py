@@ -27,9 +27,9 @@ import struct
 import threading
 from collections import OrderedDict
 
+from kubeapi.conf import VERSION
 from resources.machinery.protobuf import encode_bytes, encode_key, encode_varint
 from resources.schema import builtin as schemas
-
 
 CONTENT_TYPE_JSON = "application/json"
 # What kubectl sends for /openapi/v2, and what kube-apiserver answers with.
@@ -56,15 +56,6 @@ _SECURITY_SCHEME = {
         "description": "Bearer Token authentication",
     }
 }
-
-
-def _server_version():
-    try:
-        from django.conf import settings
-
-        return getattr(settings, "KUBEAPI_VERSION", "v1.32.0")
-    except Exception:  # settings not configured: pure use (tests, tools)
-        return "v1.32.0"
 
 
 # --------------------------------------------------------------------------
@@ -636,7 +627,7 @@ def _build_v2(registry):
     paths = dict(sorted(paths.items()))
     return {
         "swagger": "2.0",
-        "info": {"title": "Kubernetes", "version": _server_version()},
+        "info": {"title": "Kubernetes", "version": VERSION},
         "paths": paths,
         "definitions": _definitions_for(model, paths, v3=False),
         "securityDefinitions": copy.deepcopy(_SECURITY_SCHEME),
@@ -721,7 +712,7 @@ def _build_v3(registry, path):
     paths = dict(sorted(paths.items()))
     return {
         "openapi": "3.0.0",
-        "info": {"title": "Kubernetes", "version": _server_version()},
+        "info": {"title": "Kubernetes", "version": VERSION},
         "paths": _v3_paths(paths),
         "components": {
             "schemas": _definitions_for(model, paths, v3=True),

@@ -9,7 +9,6 @@ import binascii
 import json
 from types import SimpleNamespace
 
-from django.conf import settings
 from django.http import HttpResponse
 from django.utils.module_loading import import_string
 from rest_framework.negotiation import BaseContentNegotiation
@@ -17,6 +16,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from kubeapi import deadline, requestinfo
+from kubeapi.conf import MAX_REQUEST_BYTES
 from resources.endpoints import discovery_views
 from resources.machinery import codecs, errors
 from resources.machinery import patch as patching
@@ -184,7 +184,7 @@ class ResourceView(KubeAPIView):
             raise errors.invalid("meta.k8s.io", "PatchOptions", "", [
                 ("force", "FieldValueForbidden", "Forbidden: may not be specified for non-apply patch")])
         body = request._request.body
-        if len(body) > settings.KUBEAPI_MAX_REQUEST_BYTES:
+        if len(body) > MAX_REQUEST_BYTES:
             raise errors.too_large()
         mutate, create_missing = patching.make_mutator(rtype, info, ctx, ptype, body, request.GET)
         store = Store(customresources.for_tenant(info.tenant))
@@ -245,7 +245,7 @@ class ResourceView(KubeAPIView):
 
     def _body(self, request, info, rtype, ctx):
         body = request._request.body
-        if len(body) > settings.KUBEAPI_MAX_REQUEST_BYTES:
+        if len(body) > MAX_REQUEST_BYTES:
             raise errors.too_large()
         if not body.strip():
             raise errors.bad_request("the body of the request was empty")

@@ -9,18 +9,19 @@ the list spans apps that import this one (authz, watch).
 """
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.utils.module_loading import import_string
+
+from kubeapi.conf import conf
 
 
 @dataclass(frozen=True)
 class Loop:
     name: str  # the beat schedule's entry
     function: str  # dotted path of the function one pass calls
-    every: float | str = 1.0  # seconds between passes, or the setting that holds them
+    every: float | str = 1.0  # seconds between passes, or the kubeapi.conf setting that holds them
 
     def interval(self):
-        return getattr(settings, self.every) if isinstance(self.every, str) else self.every
+        return getattr(conf, self.every) if isinstance(self.every, str) else self.every
 
     def run(self):
         return import_string(self.function)()
@@ -32,7 +33,7 @@ LOOPS = (
     Loop("cleanup-custom-resources", "resources.registry.customresources.cleanup_all"),
     Loop("sync-resource-quotas", "resources.admission.quota.sync_all"),
     Loop("authz-controllers", "authz.controllers.sync_all"),
-    Loop("compact-history", "watch.tasks.compact_history", every="KUBEAPI_WATCH_COMPACTION_INTERVAL"),
+    Loop("compact-history", "watch.tasks.compact_history", every="watch_compaction_interval"),
 )
 
 

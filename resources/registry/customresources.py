@@ -24,8 +24,7 @@ import re
 import threading
 import time
 
-from django.conf import settings
-
+from kubeapi.conf import conf
 from resources.kinds.apiextensions import set_condition, storage_version
 from resources.machinery import errors, managedfields
 from resources.machinery import validation as v
@@ -59,7 +58,7 @@ _refresh_after = None
 def _refresh_seconds():
     global _refresh_after
     if _refresh_after is None:
-        _refresh_after = float(getattr(settings, "KUBEAPI_CRD_REFRESH_SECONDS", 1.0))
+        _refresh_after = float(conf.crd_refresh_seconds)
     return _refresh_after
 
 

@@ -8,9 +8,9 @@ kube-public, kube-node-lease) and the rest of the ``BOOTSTRAP`` steps.
 import ipaddress
 import threading
 
-from django.conf import settings
 from django.utils.module_loading import import_string
 
+from kubeapi.conf import conf
 from resources.machinery import errors
 from resources.registry import customresources
 from resources.registry.strategy import Context
@@ -83,7 +83,7 @@ def bootstrap_kubernetes_service(tenant):
     if storage.get(Key(tenant, "", "services", "default", "kubernetes")) is not None:
         return
     registry = customresources.for_tenant(tenant)
-    network = ipaddress.ip_network(settings.KUBEAPI_SERVICE_CLUSTER_IP_RANGE, strict=False)
+    network = ipaddress.ip_network(conf.service_cluster_ip_range, strict=False)
     try:
         Store(registry).create(registry.get("", "v1", "services"), Context(tenant=tenant), {
             "apiVersion": "v1", "kind": "Service",

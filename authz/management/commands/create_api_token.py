@@ -23,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         from django.contrib.auth.models import Group
 
-        from authz.conf import parse_duration
+        from kubeapi.conf import seconds
 
         User = get_user_model()
         user = User.objects.filter(username=opts["username"]).first()
@@ -36,7 +36,7 @@ class Command(BaseCommand):
         expires = None
         if opts["expires_in"]:
             try:
-                expires = timezone.now() + timedelta(seconds=parse_duration(opts["expires_in"]))
+                expires = timezone.now() + timedelta(seconds=seconds(opts["expires_in"]))
             except ValueError as exc:
                 raise CommandError(str(exc)) from None
         token, _ = tokens_api.create(user, opts["description"], expires)

@@ -3,11 +3,11 @@ import ipaddress
 import os
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.core.management.base import BaseCommand
 
 from kubeapi import bootstrap, flags, tlsfront
+from kubeapi.conf import conf
 
 
 class Command(BaseCommand):
@@ -18,22 +18,21 @@ class Command(BaseCommand):
         parser.add_argument("--bind-address", default="127.0.0.1")
         parser.add_argument("--tls-cert-file", default="")
         parser.add_argument("--tls-private-key-file", default="")
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("KUBEAPI_WORKERS", "1")),
+        parser.add_argument("--workers", type=int, default=conf.workers,
                             help="server processes (default 1)")
         # 8: as many requests/s as 16 on the 2-CPU bench machine, 10-30% more
         # creates/s (less contention on the revision counter), and half the
         # database connections (README, Benchmarks).
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("KUBEAPI_THREADS", "8")),
+        parser.add_argument("--threads", type=int, default=conf.threads,
                             help="request threads per process (default 8)")
         parser.add_argument("--kubeconfig", default="", help="where to write the admin kubeconfig "
                             "(default var/admin.kubeconfig)")
         # Enforced by the TLS front (kubeapi.tlsfront), so only with client certificates on.
         parser.add_argument("--max-connections", type=int,
-                            default=int(os.environ.get("KUBEAPI_MAX_CONNECTIONS", tlsfront.MAX_CONNECTIONS)),
+                            default=conf.max_connections,
                             help=f"open connections in all (default {tlsfront.MAX_CONNECTIONS}; 0: no limit)")
         parser.add_argument("--max-connections-per-address", type=int,
-                            default=int(os.environ.get("KUBEAPI_MAX_CONNECTIONS_PER_ADDRESS",
-                                                       tlsfront.MAX_CONNECTIONS_PER_ADDRESS)),
+                            default=conf.max_connections_per_address,
                             help="open connections per client address "
                                  f"(default {tlsfront.MAX_CONNECTIONS_PER_ADDRESS}; 0: no limit)")
         parser.add_argument("--no-migrate", action="store_true", help="do not apply database migrations at start")
@@ -41,28 +40,26 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         from granian import Granian
-        from granian.constants import Interfaces
-        from granian.constants import SSLProtocols
+        from granian.constants import Interfaces, SSLProtocols
 
         from resources import admission
 
-        problems = admission.check_flags(settings.KUBEAPI_ENABLE_ADMISSION_PLUGINS,
-                                         settings.KUBEAPI_DISABLE_ADMISSION_PLUGINS)
+        problems = admission.check_flags(conf.enable_admission_plugins,
+                                         conf.disable_admission_plugins)
         if problems:
             raise CommandError("; ".join(problems))
         _raise_open_files_limit()  # a watch holds a connection: thousands of them
         if not opts["no_migrate"]:
             call_command("migrate", verbosity=0, interactive=False)
-        from authz import conf as authz_conf
         from authz import serviceaccounts
         from resources.registry import tenants
 
-        if not os.environ.get("KUBEAPI_SERVICE_ACCOUNT_SIGNING_KEY_FILE"):
-            serviceaccounts.ensure_signing_key(authz_conf.service_account_signing_key_file())
+        if not conf.service_account_signing_key_file:
+            serviceaccounts.ensure_signing_key(conf.signing_key_file)
 
         tenants.ensure("default", create=True)
-        var_dir = Path(settings.VAR_DIR)
-        network = ipaddress.ip_network(settings.KUBEAPI_SERVICE_CLUSTER_IP_RANGE, strict=False)
+        var_dir = Path(conf.var_dir)
+        network = ipaddress.ip_network(conf.service_cluster_ip_range, strict=False)
         if opts["tls_cert_file"] and opts["tls_private_key_file"]:
             cert, key = Path(opts["tls_cert_file"]), Path(opts["tls_private_key_file"])
             ca = var_dir / "ca.crt"
@@ -77,7 +74,7 @@ class Command(BaseCommand):
         kubeconfig = Path(opts["kubeconfig"] or var_dir / "admin.kubeconfig")
         # x509 client certificates: granian cannot pass them to the app, so
         # a TLS front owns the secure port (see kubeapi.tlsfront).
-        client_ca = authz_conf.client_ca_file()
+        client_ca = conf.client_ca
         admin_cert = admin_key = None
         if client_ca and client_ca == str(var_dir / "ca.crt"):
             bootstrap.ensure_ca(var_dir)
@@ -92,7 +89,7 @@ class Command(BaseCommand):
         front = None
         if client_ca:
             table = var_dir / "tls-front.table"
-            handshake_timeout = float(os.environ.get("KUBEAPI_TLS_HANDSHAKE_TIMEOUT", tlsfront.HANDSHAKE_TIMEOUT))
+            handshake_timeout = conf.tls_handshake_timeout
             front, upstream = tlsfront.start(host, opts["secure_port"], cert, key, client_ca, table,
                                              opts["max_connections"], opts["max_connections_per_address"],
                                              handshake_timeout)
@@ -101,6 +98,7 @@ class Command(BaseCommand):
         self.stdout.write(f"serving on https://{client_host}:{opts['secure_port']}")
         self.stdout.flush()
         os.environ["KUBEAPI_THREADS"] = str(opts["threads"])
+        conf.reload()
         # One malloc arena per request thread kept each big request's pages
         # mapped in its own arena (kubeapi.memory); read by the workers at start.
         os.environ.setdefault("MALLOC_ARENA_MAX", "2")
@@ -110,14 +108,14 @@ class Command(BaseCommand):
                 interface=Interfaces.ASGI,
                 workers=opts["workers"],
                 log_enabled=True,
-                log_access=os.environ.get("KUBEAPI_ACCESS_LOG") == "1",
+                log_access=conf.access_log,
                 respawn_failed_workers=True,
                 # granian stops accepting connections past ``backpressure``
                 # requests in flight per worker (default 1024); watches are
                 # long-running requests that kube-apiserver does not count
                 # against its in-flight limits, so leave room for thousands.
                 backlog=4096,
-                backpressure=int(os.environ.get("KUBEAPI_MAX_CONNECTIONS_PER_WORKER", "65536")),
+                backpressure=conf.max_connections_per_worker,
                 **listen,
             ).serve()
         finally:
