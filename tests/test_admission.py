@@ -15,7 +15,8 @@ NS = {"apiVersion": "v1", "kind": "Namespace"}
 
 def test_plugins_are_in_upstream_order_with_upstream_names():
     names = [p.name for p in admission.PLUGINS if not p.internal]
-    assert names == ["NamespaceLifecycle", "LimitRanger", "ResourceQuota"]
+    assert names == ["NamespaceLifecycle", "LimitRanger", "ServiceAccount", "Priority", "DefaultTolerationSeconds",
+                     "ResourceQuota"]
     assert all(name in admission.UPSTREAM_DEFAULT_ON for name in names)
     # ResourceQuota charges what every other plugin admitted: it runs last.
     assert admission.PLUGINS[-1].name == "ResourceQuota"
@@ -31,7 +32,8 @@ def test_flags_refused_as_upstream():
 
 
 def test_internal_plugins_cannot_be_disabled():
-    enabled = {p.name for p in admission.enabled_plugins("", "NamespaceLifecycle,LimitRanger,ResourceQuota")}
+    every_upstream_one = ",".join(p.name for p in admission.PLUGINS if not p.internal)
+    enabled = {p.name for p in admission.enabled_plugins("", every_upstream_one)}
     assert enabled == {"ServiceClusterIPAllocation", "RBACEscalation"}
 
 

@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from resources.admission import pods
 from resources.kinds import defaults
 from resources.machinery import errors
 from resources.machinery import validation
@@ -94,6 +95,8 @@ def defaulted_template(labels=None, **spec):
 # ===================================================================== pods
 def test_pod_defaults_and_admission():
     pod = valid("", "pods", {"metadata": meta("nginx"), "spec": {"containers": [{"name": "nginx", "image": "nginx"}]}})
+    for plugin in (pods.service_account, pods.priority, pods.default_toleration_seconds):
+        plugin(rtype("", "v1", "pods"), Context(), pod, None)
     expected_spec = copy.deepcopy(DEFAULTED_POD_SPEC)
     expected_spec.update({
         "enableServiceLinks": True,
@@ -187,6 +190,7 @@ def test_pod_host_network_ports_and_service_account_mirror():
     spec = {"hostNetwork": True, "serviceAccount": "builder",
             "containers": [{"name": "c", "image": "x", "ports": [{"containerPort": 8080}]}]}
     pod = valid("", "pods", {"metadata": meta(), "spec": spec})
+    pods.service_account(rtype("", "v1", "pods"), Context(), pod, None)
     assert pod["spec"]["containers"][0]["ports"][0] == {"containerPort": 8080, "hostPort": 8080, "protocol": "TCP"}
     assert pod["spec"]["serviceAccountName"] == pod["spec"]["serviceAccount"] == "builder"
 
@@ -240,7 +244,7 @@ def test_pod_update_spec_is_mostly_immutable():
     new = copy.deepcopy(old)
     new["spec"]["containers"][0]["image"] = "nginx:2"
     new["spec"]["activeDeadlineSeconds"] = 30
-    new["spec"]["tolerations"].append({"key": "k", "operator": "Exists"})
+    new["spec"]["tolerations"] = [{"key": "k", "operator": "Exists"}]
     assert update("", "pods", new, old)[1] == []
     new = copy.deepcopy(old)
     new["spec"]["restartPolicy"] = "Never"

@@ -50,6 +50,9 @@ PLUGINS = (
         Hook("validate", (PODS, PVCS), "resources.admission.quota.limit_ranger_validate"),
         Hook("validate", (("", "limitranges"),), "resources.admission.quota.mark_holder"),
     )),
+    Plugin("ServiceAccount", (Hook("mutate", (PODS,), "resources.admission.pods.service_account"),)),
+    Plugin("Priority", (Hook("mutate", (PODS,), "resources.admission.pods.priority"),)),
+    Plugin("DefaultTolerationSeconds", (Hook("mutate", (PODS,), "resources.admission.pods.default_toleration_seconds"),)),
     # The service REST storage's cluster IP allocator.
     Plugin("ServiceClusterIPAllocation", (
         Hook("mutate", (("", "services"),), "resources.admission.serviceips.allocate_cluster_ip"),

@@ -1056,7 +1056,6 @@ class PodStrategy(BuiltinStrategy):
 
     def prepare_for_create(self, obj, ctx):
         Strategy.prepare_for_create(self, obj, ctx)
-        defaults.admit_pod(obj)
         self.default(obj)
         obj["status"] = {"phase": "Pending", "qosClass": defaults.pod_qos_class(obj)}
         gates = spec_of(obj).get("schedulingGates")

@@ -20,7 +20,7 @@ __all__ = [
     "apply", "DEFAULTERS",
     "parse_quantity", "canonical_quantity", "resource_list",
     "image_pull_policy", "container", "probe", "volume", "pod_spec", "pod_template_spec", "pod",
-    "pod_status", "pod_qos_class", "admit_pod",
+    "pod_status", "pod_qos_class",
     "replication_controller", "service", "secret", "config_map", "endpoints", "namespace", "node",
     "persistent_volume", "persistent_volume_claim", "persistent_volume_claim_spec", "limit_range",
     "resource_quota", "event", "pod_template",
@@ -407,41 +407,6 @@ def pod_qos_class(obj):
     if guaranteed and all(limits.get(name) == value for name, value in requests.items()) and len(requests) == len(limits):
         return "Guaranteed"
     return "Burstable"
-
-
-NOT_READY_TOLERATIONS = (
-    ("node.kubernetes.io/not-ready", 300),
-    ("node.kubernetes.io/unreachable", 300),
-)
-
-
-def admit_pod(obj):
-    """What kube-apiserver's default admission plugins add to every new pod
-    without looking anything up: the ServiceAccount plugin's
-    ``serviceAccountName: default``, the Priority plugin's defaults for a
-    pod without a priority class, and DefaultTolerationSeconds' NoExecute
-    tolerations. (The service account token volume is not added here.)"""
-    spec = _dict(obj, "spec")
-    if not spec.get("serviceAccountName"):
-        spec["serviceAccountName"] = spec.get("serviceAccount") or "default"
-        spec["serviceAccount"] = spec["serviceAccountName"]
-    if not spec.get("priorityClassName") and spec.get("priority") is None:
-        spec["priority"] = 0
-    if spec.get("priority") is not None and not spec.get("preemptionPolicy"):
-        spec["preemptionPolicy"] = "PreemptLowerPriority"
-    tolerations = spec.get("tolerations")
-    if not isinstance(tolerations, list):
-        tolerations = []
-    for key, seconds in NOT_READY_TOLERATIONS:
-        # A toleration with this key (or no key) and effect NoExecute (or
-        # none) already covers the taint.
-        if any(isinstance(t, dict) and t.get("key") in (key, "", None) and t.get("effect") in ("NoExecute", "", None)
-               for t in tolerations):
-            continue
-        tolerations.append({"effect": "NoExecute", "key": key, "operator": "Exists", "tolerationSeconds": seconds})
-    if tolerations:
-        spec["tolerations"] = tolerations
-    return obj
 
 
 # ------------------------------------------------------------------- core/v1
