@@ -30,6 +30,7 @@ from resources.machinery import errors
 from resources.machinery.clock import now_rfc3339
 from resources.registry import builtin, from_storage, to_storage
 from resources.schema import builtin as schemas
+from resources.schema import gofacts
 
 APPLY, UPDATE = "Apply", "Update"
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
@@ -879,127 +880,7 @@ def ensure_named_fields_are_members(fields, t):
 # meta/v1. Upstream compares a new object against this zero value on
 # create, which decides where FieldsV1 carries a "." (the field itself
 # was added) and where only the fields below it were.
-_GO_ZERO = """
-admissionregistration.v1.MutatingWebhook clientConfig:s sideEffects:n admissionReviewVersions:n
-admissionregistration.v1.MutatingWebhookConfiguration metadata:s
-admissionregistration.v1.ValidatingAdmissionPolicy metadata:s spec:s status:s
-admissionregistration.v1.ValidatingAdmissionPolicyBinding metadata:s spec:s
-admissionregistration.v1.ValidatingWebhook clientConfig:s sideEffects:n admissionReviewVersions:n
-admissionregistration.v1.ValidatingWebhookConfiguration metadata:s
-apps.v1.ControllerRevision metadata:s data:s
-apps.v1.DaemonSet metadata:s spec:s status:s
-apps.v1.DaemonSetSpec selector:n template:s updateStrategy:s
-apps.v1.Deployment metadata:s spec:s status:s
-apps.v1.DeploymentSpec selector:n template:s strategy:s
-apps.v1.ReplicaSet metadata:s spec:s status:s
-apps.v1.ReplicaSetSpec selector:n template:s
-apps.v1.StatefulSet metadata:s spec:s status:s
-apps.v1.StatefulSetSpec selector:n template:s updateStrategy:s
-authentication.v1.SelfSubjectReview metadata:s status:s
-authentication.v1.SelfSubjectReviewStatus userInfo:s
-authentication.v1.TokenRequest metadata:s spec:s status:s
-authentication.v1.TokenRequestSpec audiences:n
-authentication.v1.TokenRequestStatus expirationTimestamp:s
-authentication.v1.TokenReview metadata:s spec:s status:s
-authentication.v1.TokenReviewStatus user:s
-authorization.v1.LocalSubjectAccessReview metadata:s spec:s status:s
-authorization.v1.SelfSubjectAccessReview metadata:s spec:s status:s
-authorization.v1.SelfSubjectRulesReview metadata:s spec:s status:s
-authorization.v1.SubjectAccessReview metadata:s spec:s status:s
-authorization.v1.SubjectRulesReviewStatus resourceRules:n nonResourceRules:n
-autoscaling.v1.HorizontalPodAutoscaler metadata:s spec:s status:s
-autoscaling.v1.HorizontalPodAutoscalerSpec scaleTargetRef:s
-autoscaling.v1.Scale metadata:s spec:s status:s
-autoscaling.v2.ContainerResourceMetricSource target:s
-autoscaling.v2.ContainerResourceMetricStatus current:s
-autoscaling.v2.ExternalMetricSource metric:s target:s
-autoscaling.v2.ExternalMetricStatus metric:s current:s
-autoscaling.v2.HorizontalPodAutoscaler metadata:s spec:s status:s
-autoscaling.v2.HorizontalPodAutoscalerSpec scaleTargetRef:s
-autoscaling.v2.HorizontalPodAutoscalerStatus currentReplicas:n
-autoscaling.v2.ObjectMetricSource describedObject:s target:s metric:s
-autoscaling.v2.ObjectMetricStatus metric:s current:s describedObject:s
-autoscaling.v2.PodsMetricSource metric:s target:s
-autoscaling.v2.PodsMetricStatus metric:s current:s
-autoscaling.v2.ResourceMetricSource target:s
-autoscaling.v2.ResourceMetricStatus current:s
-batch.v1.CronJob metadata:s spec:s status:s
-batch.v1.CronJobSpec jobTemplate:s
-batch.v1.Job metadata:s spec:s status:s
-batch.v1.JobSpec template:s
-batch.v1.JobTemplateSpec metadata:s spec:s
-batch.v1.PodFailurePolicyRule onExitCodes:n onPodConditions:n
-batch.v1.PodFailurePolicyOnExitCodesRequirement values:n
-batch.v1.SuccessPolicy rules:n
-certificates.v1.CertificateSigningRequest metadata:s spec:s status:s
-certificates.v1.CertificateSigningRequestSpec request:n
-coordination.v1.Lease metadata:s spec:s
-core.v1.Binding metadata:s target:s
-core.v1.ComponentStatus metadata:s
-core.v1.ConfigMap metadata:s
-core.v1.Container resources:s
-core.v1.EndpointAddress ip:n
-core.v1.EndpointSubset addresses:n notReadyAddresses:n ports:n
-core.v1.Endpoints metadata:s
-core.v1.EphemeralContainer resources:s
-core.v1.Event metadata:s involvedObject:s source:s firstTimestamp:s lastTimestamp:s eventTime:s
-core.v1.LimitRange metadata:s spec:s
-core.v1.LimitRangeSpec limits:n
-core.v1.Namespace metadata:s spec:s status:s
-core.v1.Node metadata:s spec:s status:s
-core.v1.NodeStatus daemonEndpoints:s nodeInfo:s
-core.v1.NodeSelector nodeSelectorTerms:n
-core.v1.NodeSelectorTerm matchExpressions:n matchFields:n
-core.v1.PersistentVolume metadata:s spec:s status:s
-core.v1.PersistentVolumeClaim metadata:s spec:s status:s
-core.v1.PersistentVolumeClaimSpec resources:s
-core.v1.PersistentVolumeSpec persistentVolumeSource:s
-core.v1.Pod metadata:s spec:s status:s
-core.v1.PodAffinityTerm topologyKey:n
-core.v1.PodSpec containers:n
-core.v1.PodTemplate metadata:s template:s
-core.v1.PodTemplateSpec metadata:s spec:s
-core.v1.PreferredSchedulingTerm preference:s
-core.v1.ReplicationController metadata:s spec:s status:s
-core.v1.ResourceQuota metadata:s spec:s status:s
-core.v1.Secret metadata:s
-core.v1.Service metadata:s spec:s status:s
-core.v1.ServiceAccount metadata:s
-core.v1.ServiceStatus loadBalancer:s
-core.v1.TopologySelectorTerm matchLabelExpressions:n
-core.v1.WeightedPodAffinityTerm podAffinityTerm:s
-discovery.v1.Endpoint addresses:n conditions:s
-discovery.v1.EndpointSlice metadata:s endpoints:n ports:n
-events.v1.Event metadata:s eventTime:s deprecatedFirstTimestamp:s deprecatedLastTimestamp:s
-flowcontrol.v1.FlowSchema metadata:s spec:s status:s
-flowcontrol.v1.FlowSchemaSpec priorityLevelConfiguration:s
-flowcontrol.v1.PriorityLevelConfiguration metadata:s spec:s status:s
-meta.v1.ObjectMeta creationTimestamp:n
-networking.v1.Ingress metadata:s spec:s status:s
-networking.v1.IngressClass metadata:s spec:s
-networking.v1.IngressRule ingressRuleValue:s
-networking.v1.IngressServiceBackend port:s
-networking.v1.HTTPIngressPath backend:s
-networking.v1.IngressStatus loadBalancer:s
-networking.v1.NetworkPolicy metadata:s spec:s
-networking.v1.NetworkPolicySpec podSelector:s
-node.v1.RuntimeClass metadata:s
-policy.v1.Eviction metadata:s
-policy.v1.PodDisruptionBudget metadata:s spec:s status:s
-policy.v1.PodDisruptionBudgetStatus disruptedPods:n
-rbac.v1.ClusterRole metadata:s rules:n
-rbac.v1.ClusterRoleBinding metadata:s roleRef:s
-rbac.v1.Role metadata:s rules:n
-rbac.v1.RoleBinding metadata:s roleRef:s
-scheduling.v1.PriorityClass metadata:s
-storage.v1.CSIDriver metadata:s spec:s
-storage.v1.CSINode metadata:s spec:s
-storage.v1.CSINodeSpec drivers:n
-storage.v1.CSIStorageCapacity metadata:s
-storage.v1.StorageClass metadata:s
-storage.v1.VolumeAttachment metadata:s spec:s status:s
-storage.v1.VolumeAttachmentSpec source:s
-"""
+_GO_ZERO = gofacts.read("zero_fields.txt")
 _zero_fields = None
 
 
