@@ -26,6 +26,7 @@ from django.http import HttpResponse
 from authz.rbac import attributes_for
 from kubeapi.conf import conf
 from resources.machinery import codecs
+from resources.machinery.managedfields import LAST_APPLIED
 
 LEVELS = ("None", "Metadata", "Request", "RequestResponse")
 STAGES = ("RequestReceived", "ResponseStarted", "ResponseComplete", "Panic")
@@ -266,7 +267,6 @@ def _user(user):
     return out
 
 
-LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 # Kinds whose objects carry secrets: no request object below RequestResponse.
 SECRET_RESOURCES = {("", "secrets", ""), ("authentication.k8s.io", "tokenreviews", ""),
                     ("", "serviceaccounts", "token")}

@@ -13,6 +13,7 @@ rules rather than yes/no: SelfSubjectRulesReview and escalation checks.
 import json
 from dataclasses import dataclass, field
 
+from resources.kinds.rbac import GROUP
 from resources.machinery.selectors import label_selector_matches
 from resources.machinery.validation import go_quote
 from resources.store import storage
@@ -22,7 +23,6 @@ VERB_ALL = "*"
 GROUP_ALL = "*"
 RESOURCE_ALL = "*"
 NON_RESOURCE_ALL = "*"
-GROUP = "rbac.authorization.k8s.io"
 
 MASTERS = "system:masters"
 AUTHENTICATED = "system:authenticated"

@@ -6,6 +6,7 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 
+from resources.machinery.managedfields import LAST_APPLIED
 from resources.models import StoredObject, Tenant
 
 
@@ -50,7 +51,6 @@ class StoredObjectAdmin(ReadOnly):
                                                        indent=2))
 
 
-LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 
 def redact(group, resource, body):

@@ -28,6 +28,7 @@ import json
 from kubeapi import deadline
 from resources.machinery import errors
 from resources.machinery.clock import now_rfc3339
+from resources.machinery.validation import FIELD_MANAGER_MAX_LENGTH
 from resources.registry import builtin, from_storage, to_storage
 from resources.schema import builtin as schemas
 from resources.schema import gofacts
@@ -37,7 +38,6 @@ LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 MAX_UPDATE_MANAGERS = 10
 ANCIENT_MANAGER = "ancient-changes"
 BEFORE_FIRST_APPLY = "before-first-apply"
-FIELD_MANAGER_MAX_LENGTH = 128
 
 _ABSENT = object()
 

@@ -25,7 +25,7 @@ import threading
 import time
 
 from kubeapi.conf import conf
-from resources.kinds.apiextensions import set_condition, storage_version
+from resources.kinds.apiextensions import GROUP, PLURAL, set_condition, storage_version
 from resources.machinery import errors, managedfields
 from resources.machinery import validation as v
 from resources.models import Tenant
@@ -40,8 +40,6 @@ from resources.subresources.status import STATUS
 
 log = logging.getLogger(__name__)
 
-GROUP = "apiextensions.k8s.io"
-PLURAL = "customresourcedefinitions"
 CLEANUP_FINALIZER = "customresourcecleanup.apiextensions.k8s.io"
 _FULL_RELOAD_SECONDS = 60.0  # re-list now and then: compaction may drop a deletion's history row
 _EAGER_SECONDS = 2.0
