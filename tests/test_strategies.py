@@ -1056,16 +1056,19 @@ def test_selectable_fields():
 
 def test_defaults_are_idempotent():
     samples = [
-        ("apps", "Deployment", {"spec": {"selector": {"matchLabels": {"a": "b"}}, "template": template()}}),
-        ("apps", "StatefulSet", {"spec": {"template": template(), "volumeClaimTemplates": [{"metadata": {"name": "d"}}]}}),
-        ("batch", "CronJob", {"spec": {"jobTemplate": {"spec": {"template": template()}}}}),
-        ("", "Service", {"spec": {"type": "LoadBalancer", "ports": [{"port": 1}], "sessionAffinity": "ClientIP"}}),
-        ("", "Pod", {"spec": {"containers": [{"name": "c", "image": "x", "resources": {"limits": {"cpu": "0.1"}}}]}}),
-        ("autoscaling", "HorizontalPodAutoscaler", {"spec": {"behavior": {}}}),
+        ("apps", "v1", "deployments", {"spec": {"selector": {"matchLabels": {"a": "b"}}, "template": template()}}),
+        ("apps", "v1", "statefulsets", {"spec": {"template": template(),
+                                                 "volumeClaimTemplates": [{"metadata": {"name": "d"}}]}}),
+        ("batch", "v1", "cronjobs", {"spec": {"jobTemplate": {"spec": {"template": template()}}}}),
+        ("", "v1", "services", {"spec": {"type": "LoadBalancer", "ports": [{"port": 1}], "sessionAffinity": "ClientIP"}}),
+        ("", "v1", "pods", {"spec": {"containers": [{"name": "c", "image": "x",
+                                                      "resources": {"limits": {"cpu": "0.1"}}}]}}),
+        ("autoscaling", "v2", "horizontalpodautoscalers", {"spec": {"behavior": {}}}),
     ]
-    for group, kind, obj in samples:
-        once = defaults.apply(group, kind, copy.deepcopy(obj))
-        assert defaults.apply(group, kind, copy.deepcopy(once)) == once, kind
+    for group, version, plural, obj in samples:
+        default = rtype(group, version, plural).strategy.defaulter
+        once = default(copy.deepcopy(obj))
+        assert default(copy.deepcopy(once)) == once, plural
 
 
 def test_go_label_selector_rendering():

@@ -22,6 +22,7 @@ from resources.kinds.core import (
     validate_controller_template,
     validate_label_selector,
 )
+from resources.kinds import defaults
 from resources.registry import ResourceType
 from resources.subresources.scale import WORKLOAD_SCALE
 from resources.subresources.status import STATUS
@@ -70,6 +71,7 @@ class _WorkloadStrategy(BuiltinStrategy):
 
 class DeploymentStrategy(_WorkloadStrategy):
     kind = "Deployment"
+    defaulter = staticmethod(defaults.deployment)
     owner = "deployment"
     initial_status = {}
 
@@ -133,6 +135,7 @@ def _quote(text):
 
 class ReplicaSetStrategy(_WorkloadStrategy):
     kind = "ReplicaSet"
+    defaulter = staticmethod(defaults.replica_set)
     initial_status = {"replicas": 0}
 
     def validate(self, obj, ctx):
@@ -150,6 +153,7 @@ STATEFUL_SET_MUTABLE = ("replicas", "ordinals", "template", "updateStrategy", "r
 
 class StatefulSetStrategy(_WorkloadStrategy):
     kind = "StatefulSet"
+    defaulter = staticmethod(defaults.stateful_set)
     initial_status = {"replicas": 0, "availableReplicas": 0}
 
     def validate(self, obj, ctx):
@@ -226,6 +230,7 @@ class StatefulSetStrategy(_WorkloadStrategy):
 
 class DaemonSetStrategy(_WorkloadStrategy):
     kind = "DaemonSet"
+    defaulter = staticmethod(defaults.daemon_set)
     initial_status = {"currentNumberScheduled": 0, "numberMisscheduled": 0, "desiredNumberScheduled": 0,
                       "numberReady": 0}
 

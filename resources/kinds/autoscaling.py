@@ -17,6 +17,7 @@ where it was.
 import copy
 import json
 
+from resources.kinds import defaults
 from resources.registry import ResourceType
 from resources.subresources.status import STATUS
 from resources.kinds.core import (
@@ -493,6 +494,7 @@ def _validate_rules(rules, path):
 class HorizontalPodAutoscalerStrategy(BuiltinStrategy):
     group = "autoscaling"
     kind = "HorizontalPodAutoscaler"
+    defaulter = staticmethod(defaults.horizontal_pod_autoscaler)
     has_status = True
     tracks_generation = False
     initial_status = {"desiredReplicas": 0}

@@ -6,6 +6,7 @@ import zoneinfo
 
 from resources.machinery import validation
 from resources.machinery.selectors import label_selector_matches
+from resources.kinds import defaults
 from resources.registry import ResourceType
 from resources.subresources.status import STATUS
 from resources.kinds.core import (
@@ -106,6 +107,7 @@ def validate_job_spec_common(spec, path):
 class JobStrategy(BuiltinStrategy):
     group = "batch"
     kind = "Job"
+    defaulter = staticmethod(defaults.job)
     has_status = True
     initial_status = {}
 
@@ -331,6 +333,7 @@ CONCURRENCY_POLICIES = ("Allow", "Forbid", "Replace")
 class CronJobStrategy(BuiltinStrategy):
     group = "batch"
     kind = "CronJob"
+    defaulter = staticmethod(defaults.cron_job)
     has_status = True
     initial_status = {}
 

@@ -1,4 +1,5 @@
 """coordination.k8s.io/v1: Leases (``pkg/apis/coordination/validation``)."""
+from resources.kinds import defaults
 from resources.registry import ResourceType
 from resources.kinds.core import BuiltinStrategy, _is_int, _table, invalid, not_supported, spec_of
 
@@ -8,6 +9,7 @@ COORDINATED_LEASE_STRATEGIES = ("OldestEmulationVersion",)
 class LeaseStrategy(BuiltinStrategy):
     group = "coordination.k8s.io"
     kind = "Lease"
+    defaulter = staticmethod(defaults.lease)
     tracks_generation = False
     allow_create_on_update = True
 

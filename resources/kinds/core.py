@@ -720,10 +720,13 @@ class BuiltinStrategy(Strategy):
 
     group = ""
     kind = ""
+    # The kind's SetDefaults (a function of resources.kinds.defaults); None: nothing to default.
+    defaulter = None
     initial_status = None  # dict, or a function(obj) → dict; None: no status on create
 
     def default(self, obj):
-        defaults.apply(self.group, self.kind, obj)
+        if self.defaulter is not None:
+            self.defaulter(obj)
 
     def prepare_for_create(self, obj, ctx):
         super().prepare_for_create(obj, ctx)
@@ -844,6 +847,7 @@ TOKEN = Subresource("token", verbs=("create",), kind="TokenRequest", group="auth
 # ================================================================ strategies
 class NamespaceStrategy(BuiltinStrategy):
     kind = "Namespace"
+    defaulter = staticmethod(defaults.namespace)
     has_status = True
     tracks_generation = False
     name_rule = "label"
@@ -918,6 +922,7 @@ MAX_SECRET_SIZE = 1024 * 1024
 
 class ConfigMapStrategy(BuiltinStrategy):
     kind = "ConfigMap"
+    defaulter = staticmethod(defaults.config_map)
     tracks_generation = False
 
     def validate(self, obj, ctx):
@@ -964,6 +969,7 @@ def _b64decode(value):
 
 class SecretStrategy(BuiltinStrategy):
     kind = "Secret"
+    defaulter = staticmethod(defaults.secret)
     tracks_generation = False
 
     def _merge_string_data(self, obj):
@@ -1051,6 +1057,7 @@ class ServiceAccountStrategy(BuiltinStrategy):
 
 class PodStrategy(BuiltinStrategy):
     kind = "Pod"
+    defaulter = staticmethod(defaults.pod)
     has_status = True
     tracks_generation = False
 
@@ -1121,6 +1128,7 @@ def _validate_pod_status(status):
 
 class PodTemplateStrategy(BuiltinStrategy):
     kind = "PodTemplate"
+    defaulter = staticmethod(defaults.pod_template)
 
     def validate(self, obj, ctx):
         errs = validate_pod_template_spec(obj.get("template"), "template")
@@ -1132,6 +1140,7 @@ class PodTemplateStrategy(BuiltinStrategy):
 
 class ReplicationControllerStrategy(BuiltinStrategy):
     kind = "ReplicationController"
+    defaulter = staticmethod(defaults.replication_controller)
     has_status = True
     initial_status = {"replicas": 0}
 
@@ -1190,6 +1199,7 @@ def _go_service_port(protocol, port):
 
 class ServiceStrategy(BuiltinStrategy):
     kind = "Service"
+    defaulter = staticmethod(defaults.service)
     has_status = True
     tracks_generation = False
     allow_create_on_update = True
@@ -1363,6 +1373,7 @@ class ServiceStrategy(BuiltinStrategy):
 
 class EndpointsStrategy(BuiltinStrategy):
     kind = "Endpoints"
+    defaulter = staticmethod(defaults.endpoints)
     tracks_generation = False
     allow_create_on_update = True
 
@@ -1397,6 +1408,7 @@ class EndpointsStrategy(BuiltinStrategy):
 
 class NodeStrategy(BuiltinStrategy):
     kind = "Node"
+    defaulter = staticmethod(defaults.node)
     has_status = True
     tracks_generation = False
 
@@ -1448,6 +1460,7 @@ class EventStrategy(BuiltinStrategy):
     """core/v1 Event: legacyValidateEvent, as for requests in v1."""
 
     kind = "Event"
+    defaulter = staticmethod(defaults.event)
     tracks_generation = False
     allow_create_on_update = True
 
@@ -1490,6 +1503,7 @@ class EventStrategy(BuiltinStrategy):
 
 class LimitRangeStrategy(BuiltinStrategy):
     kind = "LimitRange"
+    defaulter = staticmethod(defaults.limit_range)
     tracks_generation = False
     allow_create_on_update = True
     TYPES = ("Container", "Pod", "PersistentVolumeClaim")
@@ -1516,6 +1530,7 @@ class LimitRangeStrategy(BuiltinStrategy):
 
 class ResourceQuotaStrategy(BuiltinStrategy):
     kind = "ResourceQuota"
+    defaulter = staticmethod(defaults.resource_quota)
     has_status = True
     tracks_generation = False
     initial_status = {}
@@ -1568,6 +1583,7 @@ def _validate_access_modes(modes, path, required_detail):
 
 class PersistentVolumeStrategy(BuiltinStrategy):
     kind = "PersistentVolume"
+    defaulter = staticmethod(defaults.persistent_volume)
     has_status = True
     tracks_generation = False
 
@@ -1622,6 +1638,7 @@ class PersistentVolumeStrategy(BuiltinStrategy):
 
 class PersistentVolumeClaimStrategy(BuiltinStrategy):
     kind = "PersistentVolumeClaim"
+    defaulter = staticmethod(defaults.persistent_volume_claim)
     has_status = True
     tracks_generation = False
     initial_status = {"phase": "Pending"}

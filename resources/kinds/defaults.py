@@ -17,7 +17,6 @@ import re
 from fractions import Fraction
 
 __all__ = [
-    "apply", "DEFAULTERS",
     "parse_quantity", "canonical_quantity", "resource_list",
     "image_pull_policy", "container", "probe", "volume", "pod_spec", "pod_template_spec", "pod",
     "pod_status", "pod_qos_class",
@@ -843,43 +842,3 @@ def horizontal_pod_autoscaler(obj):
     if isinstance(status, dict):
         status.setdefault("desiredReplicas", 0)
     return obj
-
-
-# --------------------------------------------------------------- dispatch
-DEFAULTERS = {
-    ("", "Pod"): pod,
-    ("", "PodTemplate"): pod_template,
-    ("", "ReplicationController"): replication_controller,
-    ("", "Service"): service,
-    ("", "Secret"): secret,
-    ("", "ConfigMap"): config_map,
-    ("", "Endpoints"): endpoints,
-    ("", "Namespace"): namespace,
-    ("", "Node"): node,
-    ("", "PersistentVolume"): persistent_volume,
-    ("", "PersistentVolumeClaim"): persistent_volume_claim,
-    ("", "LimitRange"): limit_range,
-    ("", "ResourceQuota"): resource_quota,
-    ("", "Event"): event,
-    ("apps", "Deployment"): deployment,
-    ("apps", "ReplicaSet"): replica_set,
-    ("apps", "StatefulSet"): stateful_set,
-    ("apps", "DaemonSet"): daemon_set,
-    ("batch", "Job"): job,
-    ("batch", "CronJob"): cron_job,
-    ("coordination.k8s.io", "Lease"): lease,
-    ("events.k8s.io", "Event"): events_event,
-    ("policy", "PodDisruptionBudget"): pod_disruption_budget,
-    ("networking.k8s.io", "Ingress"): ingress,
-    ("networking.k8s.io", "IngressClass"): ingress_class,
-    ("networking.k8s.io", "NetworkPolicy"): network_policy,
-    ("scheduling.k8s.io", "PriorityClass"): priority_class,
-    ("storage.k8s.io", "StorageClass"): storage_class,
-    ("autoscaling", "HorizontalPodAutoscaler"): horizontal_pod_autoscaler,
-}
-
-
-def apply(group, kind, obj):
-    """Default ``obj`` (storage version) of the given kind; unknown kinds pass."""
-    fn = DEFAULTERS.get((group, kind))
-    return fn(obj) if fn else obj

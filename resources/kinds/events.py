@@ -8,6 +8,7 @@ the field conversion kube-apiserver applies, for whoever joins the two.
 import copy
 import re
 
+from resources.kinds import defaults
 from resources.registry import ResourceType
 from resources.kinds.core import (
     EVENT_TYPES, BuiltinStrategy, _field, _table, dns1123_subdomain, immutable, invalid, meta_of, qualified_name,
@@ -59,6 +60,7 @@ class EventsEventStrategy(BuiltinStrategy):
 
     group = "events.k8s.io"
     kind = "Event"
+    defaulter = staticmethod(defaults.events_event)
     tracks_generation = False
     allow_create_on_update = True
 

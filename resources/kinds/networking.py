@@ -3,6 +3,7 @@
 import ipaddress
 
 from resources.machinery import validation
+from resources.kinds import defaults
 from resources.registry import ResourceType
 from resources.subresources.status import STATUS
 from resources.kinds.core import (
@@ -76,6 +77,7 @@ def _validate_backend(backend, path):
 class IngressStrategy(BuiltinStrategy):
     group = "networking.k8s.io"
     kind = "Ingress"
+    defaulter = staticmethod(defaults.ingress)
     has_status = True
     initial_status = {"loadBalancer": {}}
 
@@ -135,6 +137,7 @@ class IngressStrategy(BuiltinStrategy):
 class IngressClassStrategy(BuiltinStrategy):
     group = "networking.k8s.io"
     kind = "IngressClass"
+    defaulter = staticmethod(defaults.ingress_class)
 
     def validate(self, obj, ctx):
         spec = spec_of(obj)
@@ -221,6 +224,7 @@ def _validate_policy_port(port, path):
 class NetworkPolicyStrategy(BuiltinStrategy):
     group = "networking.k8s.io"
     kind = "NetworkPolicy"
+    defaulter = staticmethod(defaults.network_policy)
 
     def validate(self, obj, ctx):
         spec = spec_of(obj)

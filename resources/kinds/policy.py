@@ -1,4 +1,5 @@
 """policy/v1: PodDisruptionBudgets (``pkg/apis/policy/validation``)."""
+from resources.kinds import defaults
 from resources.registry import ResourceType
 from resources.subresources.status import STATUS
 from resources.kinds.core import (
@@ -18,6 +19,7 @@ def _not_more_than_100_percent(value, path):
 class PodDisruptionBudgetStrategy(BuiltinStrategy):
     group = "policy"
     kind = "PodDisruptionBudget"
+    defaulter = staticmethod(defaults.pod_disruption_budget)
     has_status = True
     initial_status = {"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0}
 

@@ -1,4 +1,5 @@
 """scheduling.k8s.io/v1: PriorityClasses (``pkg/apis/scheduling/validation``)."""
+from resources.kinds import defaults
 from resources.registry import ResourceType
 from resources.kinds.core import BuiltinStrategy, _table, forbidden, immutable, meta_of, not_supported
 
@@ -14,6 +15,7 @@ PREEMPTION_POLICIES = ("PreemptLowerPriority", "Never")
 class PriorityClassStrategy(BuiltinStrategy):
     group = "scheduling.k8s.io"
     kind = "PriorityClass"
+    defaulter = staticmethod(defaults.priority_class)
     tracks_generation = False
 
     def validate(self, obj, ctx):

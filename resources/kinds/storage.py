@@ -1,4 +1,5 @@
 """storage.k8s.io/v1: StorageClasses (``pkg/apis/storage/validation``)."""
+from resources.kinds import defaults
 from resources.registry import ResourceType
 from resources.kinds.core import (
     BuiltinStrategy, _table, forbidden, immutable, invalid, not_supported, qualified_name, required, too_long,
@@ -12,6 +13,7 @@ MAX_PARAMETERS_SIZE = 256 * 1024
 class StorageClassStrategy(BuiltinStrategy):
     group = "storage.k8s.io"
     kind = "StorageClass"
+    defaulter = staticmethod(defaults.storage_class)
     tracks_generation = False
 
     def validate(self, obj, ctx):
