@@ -26,6 +26,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -127,7 +128,6 @@ def latency(server, path, seconds, token=True):
 
 def login_flood(url, ca, stop_at):
     import http.cookiejar
-    import urllib.request
 
     ctx = ssl.create_default_context(cafile=ca)
     jar = http.cookiejar.CookieJar()

@@ -102,6 +102,33 @@ def start_target(workers=1, threads=None, extra_args=()):
     return Target(server.url, server.token, str(server.ca), stop_and_clean, server.database_url), server
 
 
+def start_granian(target, cmd, cwd, env, log_path, ready_path="/readyz", patience=30):
+    """Run granian (``cmd``) until ``ready_path`` answers on ``target``; sets ``target.stop``."""
+    log = open(log_path, "wb")
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.time() + patience
+    while time.time() < deadline and proc.poll() is None:
+        try:
+            conn = target.connection()
+            conn.request("GET", ready_path)
+            if conn.getresponse().status == 200:
+                break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        log.close()
+        raise SystemExit(f"{' '.join(cmd)} did not start:\n{Path(log_path).read_text()[-3000:]}")
+
+    def stop():
+        proc.terminate()
+        proc.wait(15)
+        log.close()
+
+    target.stop = stop
+    return target
+
+
 def wait_for_connections(database_url, needed, patience=600):
     """A shared PostgreSQL may be near max_connections (every test server
     holds a connection per request thread): wait until the server to start
