@@ -122,9 +122,11 @@ class Ceilings:
         ceiling, name = (self.p, "P") if write else (self.n, "N")
         return f"{rps:,.0f}/s = {100 * rps / ceiling:.0f} % of {name}"
 
-    def time(self, ms):
-        """A latency or CPU time in ms, and how many of N's empty requests fit in it."""
-        return f"{ms:,.1f} ms = {ms * self.n / 1000:,.1f}/N"
+    def time(self, ms, write=False):
+        """A latency or CPU time in ms as a multiple of N's time per empty request, 1/N (and of P's per bare
+        write, 1/P, for a write)."""
+        p = f", {ms * self.p / 1000:,.1f} × 1/P" if write else ""
+        return f"{ms:,.1f} ms ({ms * self.n / 1000:,.1f} × 1/N{p})"
 
 
 def main(argv=None):

@@ -10,7 +10,9 @@ the same way the end-to-end tests do. ``--server``/``--token`` or
 
 The load generator is ``wrk`` (C, one thread): it costs the server far less
 CPU than a Python client would on a small machine. Each scenario runs
-``--repeat`` times; the report gives the best run and the spread of all runs.
+``--repeat`` times; the report gives the best run and the spread of all runs,
+and the best beside the ceilings measured first in the same run
+(bench/ceilings.py: N for reads, P for creates; the same workers and threads).
 
     .venv/bin/python bench/load.py                       # the README figures
     .venv/bin/python bench/load.py --threads 8 --workers 2
@@ -262,18 +264,19 @@ class Result:
     def best(self):
         return max(self.runs, key=lambda r: r.rps)
 
-    def row(self):
+    def row(self, ceilings=None):
         best, rates = self.best, [r.rps for r in self.runs]
         other = "-" if best.other_cpu is None else f"{best.other_cpu:.0f}%"
         cpus = [(r.cpu_us, r.db_cpu_us) for r in self.runs if r.cpu_us is not None]
         cpu = f"{min(cpus)[0]:.0f}+{min(cpus)[1]:.0f}" if cpus else "-"
         return (f"{self.scenario:<13} {self.connections:>3} {best.rps:>9.0f} {min(rates):>7.0f}–{max(rates):<7.0f}"
                 f" {best.p50_ms:>8.1f} {best.p99_ms:>8.1f} {sum(r.errors for r in self.runs):>6} {other:>6}"
-                f" {cpu:>10}")
+                f" {cpu:>10}" + (f"  {ceilings.rate(best.rps, write=self.scenario.startswith('create'))}"
+                                 if ceilings else ""))
 
 
 HEADER = (f"{'scenario':<13} {'c':>3} {'req/s':>9} {'spread':^15} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}"
-          f" {'other':>6} {'cpu µs+db':>10}")
+          f" {'other':>6} {'cpu µs+db':>10}  best beside N (P for creates)")
 
 
 # ---------------------------------------------------------------- quietness
@@ -426,14 +429,14 @@ def prepare(target, scenarios, quiet=False):
             print(f"# seeded bench-{size // 1000}k with {size} ConfigMaps in {took:.1f}s", flush=True)
 
 
-def run_all(target, scenarios, duration, repeat, warmup, out=sys.stdout):
+def run_all(target, scenarios, duration, repeat, warmup, out=sys.stdout, ceilings=None):
     prepare(target, scenarios)
     results = []
     print(HEADER, file=out)
     for name in scenarios:
         result = run_scenario(target, name, duration, repeat, warmup)
         results.append(result)
-        print(result.row(), file=out, flush=True)
+        print(result.row(ceilings), file=out, flush=True)
     return results
 
 
@@ -449,6 +452,10 @@ def machine():
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return {"nproc": os.cpu_count(), "memory_gib": round(mem, 1), "cpu": model or platform.processor(),
             "python": platform.python_version()}
+
+
+def load_average():
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "?"
 
 
 def main(argv=None):
@@ -473,7 +480,13 @@ def main(argv=None):
     if unknown:
         parser.error(f"unknown scenario(s): {', '.join(unknown)}")
     wrk_binary()
+    from ceilings import Ceilings  # it imports this module
 
+    info = machine()
+    print(f"# {info['nproc']} CPUs ({info['cpu']}), {info['memory_gib']} GiB, Python {info['python']}; "
+          f"load average {load_average()}", flush=True)
+    ceilings = Ceilings(opts.workers or 1, opts.threads or int(os.environ.get("KUBEAPI_THREADS", 8)), writes=any(s.startswith("create") for s in scenarios))
+    print(ceilings.line(), flush=True)
     if opts.server:
         if not opts.token:
             parser.error("--server needs --token")
@@ -482,17 +495,15 @@ def main(argv=None):
         target = target_from_kubeconfig(opts.kubeconfig, opts.context)
     else:
         target, _ = start_target(opts.workers or 1, opts.threads, opts.server_args.split())
-    info = machine()
-    print(f"# {info['nproc']} CPUs ({info['cpu']}), {info['memory_gib']} GiB, Python {info['python']}; "
-          f"server {target.url}; {opts.repeat}×{opts.duration}s per scenario", flush=True)
+    print(f"# server {target.url}; {opts.repeat}×{opts.duration}s per scenario", flush=True)
     try:
-        results = run_all(target, scenarios, opts.duration, opts.repeat, opts.warmup)
+        results = run_all(target, scenarios, opts.duration, opts.repeat, opts.warmup, ceilings=ceilings)
     finally:
         if target.stop:
             target.stop()
     if opts.json:
         Path(opts.json).write_text(json.dumps({
-            "machine": info, "workers": opts.workers, "threads": opts.threads,
+            "machine": info, "workers": opts.workers, "threads": opts.threads, "N": ceilings.n, "P": ceilings.p,
             "results": [dict(asdict(r), best=asdict(r.best)) for r in results],
         }, indent=2) + "\n")
 
