@@ -106,16 +106,34 @@ def measure_p(seconds=8, database="ceiling_p"):
 
 
 class Ceilings:
-    """N (and P) measured once, and a figure put beside them."""
+    """N (and P), measured before and after a benchmark (the machine's speed drifts within a run too), and a
+    figure put beside their mean."""
 
     def __init__(self, workers=1, threads=8, seconds=8, writes=True):
-        self.n = measure_n(workers, threads, seconds).rps
-        self.p = measure_p(seconds) if writes else None
-        self.workers = workers
+        self.workers, self.threads, self.seconds, self.writes = workers, threads, seconds, writes
+        self.ns, self.ps = [], []
+        self.measure()
+
+    def measure(self):
+        self.ns.append(measure_n(self.workers, self.threads, self.seconds).rps)
+        if self.writes:
+            self.ps.append(measure_p(self.seconds))
+        return self
+
+    @property
+    def n(self):
+        return sum(self.ns) / len(self.ns)
+
+    @property
+    def p(self):
+        return sum(self.ps) / len(self.ps) if self.ps else None
 
     def line(self):
-        p = "" if self.p is None else f", P = {self.p:,.0f} tps"
-        return f"# ceilings: N = {self.n:,.0f} req/s ({self.workers} worker(s)){p}"
+        def fmt(values):
+            return " and ".join(f"{v:,.0f}" for v in values) + (f" (mean {sum(values) / len(values):,.0f})"
+                                                                 if len(values) > 1 else "")
+        p = f"; P = {fmt(self.ps)} tps" if self.ps else ""
+        return f"# ceilings, before and after: N = {fmt(self.ns)} req/s ({self.workers} worker(s)){p}"
 
     def rate(self, rps, write=False):
         """A throughput as a share of N (of P for a write)."""

@@ -11,8 +11,9 @@
 - API GET (by name) and /livez p50/p99 with and without 8 anonymous clients
   flooding POST /admin/login/.
 
-The serving ceiling N (bench/ceilings.py) is measured first, in the same run,
-and each time is also given in N's empty requests (ms × N).
+The serving ceiling N (bench/ceilings.py) is measured before and after, in the
+same run, and each time is also given as a multiple of 1/N, the time per empty
+request at the ceiling.
 
     KUBEAPI_DATABASE_URL=postgres://postgres@127.0.0.1:5432/kubeapi_bench .venv/bin/python bench/hostile_clients.py
 """
@@ -40,6 +41,10 @@ from conftest import start_server  # noqa: E402
 from test_hardening_decoding import bomb  # noqa: E402
 
 MiB = 1024 * 1024
+
+
+class Ms(float):
+    """A time in ms, printed beside the ceiling N."""
 
 
 def rss_mb(pid):
@@ -186,7 +191,6 @@ def main():
     args = parser.parse_args()
     nthreads = os.environ.get("KUBEAPI_THREADS", "8")
     ceilings = Ceilings(workers=1, threads=int(nthreads), writes=False)
-    print(ceilings.line(), flush=True)
     server, stop = start_server(Path(tempfile.mkdtemp()), env={"KUBEAPI_THREADS": nthreads})
     try:
         workers, front = processes(server.process.pid)
@@ -194,7 +198,7 @@ def main():
         report = {"worker RSS at start (MB)": rss_mb(worker)}
 
         cpu, rss = yaml_bomb(server, [server.process.pid, *workers] + ([front] if front else []))
-        report["YAML bomb (create, apply, anonymous): server CPU"] = ceilings.time(1000 * cpu)
+        report["YAML bomb (create, apply, anonymous): server CPU"] = Ms(1000 * cpu)
         report["YAML bomb: server RSS growth (MB)"] = rss
 
         threads = [threading.Thread(target=big_anonymous_post, args=(server,)) for _ in range(4)]
@@ -209,7 +213,7 @@ def main():
 
         for name, path, token in (("livez", "/livez", False),
                                   ("API GET", "/api/v1/namespaces/default/configmaps/kube-root-ca.crt", True)):
-            report[f"{name} p50 / p99, quiet"] = tuple(map(ceilings.time, latency(server, path, args.seconds, token)[:2]))
+            report[f"{name} p50 / p99, quiet"] = tuple(map(Ms, latency(server, path, args.seconds, token)[:2]))
         stop_at = time.time() + args.seconds * 2 + 3
         flood = [multiprocessing.Process(target=login_flood, args=(server.url, str(server.ca), stop_at))
                  for _ in range(8)]
@@ -219,7 +223,7 @@ def main():
         for name, path, token in (("livez", "/livez", False),
                                   ("API GET", "/api/v1/namespaces/default/configmaps/kube-root-ca.crt", True)):
             report[f"{name} p50 / p99, 8 login flooders"] = tuple(
-                map(ceilings.time, latency(server, path, args.seconds, token)[:2]))
+                map(Ms, latency(server, path, args.seconds, token)[:2]))
         for p in flood:
             p.join()
 
@@ -252,14 +256,13 @@ def main():
             time.sleep(1)
             report[f"worker RSS before / after a LIST (JSON, Table) of {args.list_items} ConfigMaps (MB)"] = (
                 before, rss_mb(worker))
-        for key, value in report.items():
-            if isinstance(value, tuple):
-                value = " / ".join(f"{v:.1f}" if isinstance(v, float) else str(v) for v in value)
-            elif isinstance(value, float):
-                value = f"{value:.1f}"
-            print(f"{key}: {value}")
     finally:
         stop()
+    print(ceilings.measure().line())
+    for key, value in report.items():
+        values = value if isinstance(value, tuple) else (value,)
+        print(f"{key}: " + " / ".join(ceilings.time(v) if isinstance(v, Ms) else f"{v:.1f}" if isinstance(v, float)
+                                      else str(v) for v in values))
 
 
 if __name__ == "__main__":

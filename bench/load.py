@@ -11,7 +11,7 @@ the same way the end-to-end tests do. ``--server``/``--token`` or
 The load generator is ``wrk`` (C, one thread): it costs the server far less
 CPU than a Python client would on a small machine. Each scenario runs
 ``--repeat`` times; the report gives the best run and the spread of all runs,
-and the best beside the ceilings measured first in the same run
+and the best beside the ceilings measured before and after, in the same run
 (bench/ceilings.py: N for reads, P for creates; the same workers and threads).
 
     .venv/bin/python bench/load.py                       # the README figures
@@ -429,14 +429,14 @@ def prepare(target, scenarios, quiet=False):
             print(f"# seeded bench-{size // 1000}k with {size} ConfigMaps in {took:.1f}s", flush=True)
 
 
-def run_all(target, scenarios, duration, repeat, warmup, out=sys.stdout, ceilings=None):
+def run_all(target, scenarios, duration, repeat, warmup, out=sys.stdout):
     prepare(target, scenarios)
     results = []
     print(HEADER, file=out)
     for name in scenarios:
         result = run_scenario(target, name, duration, repeat, warmup)
         results.append(result)
-        print(result.row(ceilings), file=out, flush=True)
+        print(result.row(), file=out, flush=True)
     return results
 
 
@@ -485,8 +485,8 @@ def main(argv=None):
     info = machine()
     print(f"# {info['nproc']} CPUs ({info['cpu']}), {info['memory_gib']} GiB, Python {info['python']}; "
           f"load average {load_average()}", flush=True)
-    ceilings = Ceilings(opts.workers or 1, opts.threads or int(os.environ.get("KUBEAPI_THREADS", 8)), writes=any(s.startswith("create") for s in scenarios))
-    print(ceilings.line(), flush=True)
+    threads = opts.threads or int(os.environ.get("KUBEAPI_THREADS", 8))
+    ceilings = Ceilings(opts.workers or 1, threads, writes=any(s.startswith("create") for s in scenarios))
     if opts.server:
         if not opts.token:
             parser.error("--server needs --token")
@@ -497,10 +497,14 @@ def main(argv=None):
         target, _ = start_target(opts.workers or 1, opts.threads, opts.server_args.split())
     print(f"# server {target.url}; {opts.repeat}×{opts.duration}s per scenario", flush=True)
     try:
-        results = run_all(target, scenarios, opts.duration, opts.repeat, opts.warmup, ceilings=ceilings)
+        results = run_all(target, scenarios, opts.duration, opts.repeat, opts.warmup)
     finally:
         if target.stop:
             target.stop()
+    print(ceilings.measure().line())
+    print(HEADER)
+    for result in results:  # again, each beside the ceilings' mean
+        print(result.row(ceilings), flush=True)
     if opts.json:
         Path(opts.json).write_text(json.dumps({
             "machine": info, "workers": opts.workers, "threads": opts.threads, "N": ceilings.n, "P": ceilings.p,

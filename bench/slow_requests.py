@@ -4,8 +4,8 @@ others. Cases: YAML, Table and JSON LIST of 4,000 ConfigMaps (ms per request,
 one client), server-side apply of ConfigMaps with 1,000, 10,000 and 60,000
 keys (ms: create, re-apply with every value changed, a second manager), and the
 p50/p99 of a GET by name while 8 clients run YAML LISTs of 4,000. The
-ceilings N (and P when apply runs) of bench/ceilings.py are measured first, in
-the same run; each time is also given as a multiple of N's time per empty
+ceilings N (and P when apply runs) of bench/ceilings.py are measured before and
+after, in the same run; each time is also given as a multiple of N's time per empty
 request (1/N; of P's per bare write for apply).
 
 It starts its own server on a fresh PostgreSQL database, as bench/load.py
@@ -137,7 +137,6 @@ def main(argv=None):
     print(f"# {info['nproc']} CPUs ({info['cpu']}), {info['memory_gib']} GiB, Python {info['python']}; "
           f"1 worker, {opts.threads} threads; load average {load.load_average()}", flush=True)
     ceilings = Ceilings(1, opts.threads, writes="apply" in cases)
-    print(ceilings.line(), flush=True)
     target, _ = load.start_target(1, opts.threads)
     results = {}
     try:
@@ -151,12 +150,14 @@ def main(argv=None):
                 results[case] = timed_apply(target)
             else:
                 results[case] = get_under_yaml(target, opts.seconds)
-            print(f"{case:<15} " + "  ".join(
-                f"{k}={ceilings.time(v, write=case == 'apply')}" if "ms" in k.split("_")
-                else f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}"
-                for k, v in results[case].items()), flush=True)
+            print(f"{case:<15} " + "  ".join(f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}"
+                                             for k, v in results[case].items()), flush=True)
     finally:
         target.stop()
+    print(ceilings.measure().line())
+    for case, values in results.items():  # each time beside the ceilings' mean
+        print(f"{case:<15} " + "  ".join(f"{k}={ceilings.time(v, write=case == 'apply')}"
+                                         for k, v in values.items() if "ms" in k.split("_")), flush=True)
     if opts.json:
         Path(opts.json).write_text(json.dumps({"machine": info, "threads": opts.threads, "N": ceilings.n, "P": ceilings.p,
                                                "results": results},
