@@ -138,7 +138,8 @@ class Ceilings:
     def rate(self, rps, write=False):
         """A throughput as a share of N (of P for a write)."""
         ceiling, name = (self.p, "P") if write else (self.n, "N")
-        return f"{rps:,.0f}/s = {100 * rps / ceiling:.0f} % of {name}"
+        share = 100 * rps / ceiling
+        return f"{rps:,.0f}/s = {share:.{0 if share >= 10 else 1}f} % of {name}"
 
     def time(self, ms, write=False):
         """A latency or CPU time in ms as a multiple of N's time per empty request, 1/N (and of P's per bare
