@@ -6,12 +6,16 @@
 - TLS front RSS and descriptors with ``--connections`` TLS connections from
   one address opened at once (3,000; past ``--max-connections-per-address``
   they are refused);
+- CPU and RSS of the server for a ~550-byte YAML "billion laughs" sent as a
+  create, as an apply and anonymously (tests/test_hardening_decoding.py's);
 - API GET (by name) and /livez p50/p99 with and without 8 anonymous clients
   flooding POST /admin/login/.
 
-    KUBEAPI_DATABASE_URL=postgres://postgres@127.0.0.1:5432/kubeapi_bench .venv/bin/python bench/hostile_clients.py
+The serving ceiling N (bench/ceilings.py) is measured before and after, in the
+same run, and each time is also given as a multiple of 1/N, the time per empty
+request at the ceiling.
 
-Quote the figures beside the ceiling N of /work/shared/bench-ceilings measured in the same run.
+    KUBEAPI_DATABASE_URL=postgres://postgres@127.0.0.1:5432/kubeapi_bench .venv/bin/python bench/hostile_clients.py
 """
 import argparse
 import json
@@ -26,13 +30,21 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import urllib.request
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the tests' modules import each other as top-level ones
 
-from tests.conftest import start_server  # noqa: E402
+from bench.ceilings import Ceilings  # noqa: E402
+from conftest import start_server  # noqa: E402
+from test_hardening_decoding import bomb  # noqa: E402
 
 MiB = 1024 * 1024
+
+
+class Ms(float):
+    """A time in ms, printed beside the ceiling N."""
 
 
 def rss_mb(pid):
@@ -127,7 +139,6 @@ def latency(server, path, seconds, token=True):
 
 def login_flood(url, ca, stop_at):
     import http.cookiejar
-    import urllib.request
 
     ctx = ssl.create_default_context(cafile=ca)
     jar = http.cookiejar.CookieJar()
@@ -160,17 +171,35 @@ def create_configmaps(server, count):
     sock.close()
 
 
+def yaml_bomb(server, pids):
+    """Server CPU seconds and RSS growth (MB) for the bomb as a create, an apply and an anonymous create."""
+    ns = "/api/v1/namespaces/default/configmaps"
+    sends = (("POST", ns, "application/yaml", True), ("PATCH", ns + "/bomb?fieldManager=t",
+             "application/apply-patch+yaml", True), ("POST", ns, "application/yaml", False))
+    cpu, rss = sum(map(cpu_seconds, pids)), sum(map(rss_mb, pids))
+    for method, path, content_type, token in sends:
+        status, _, _ = server.request(method, path, bomb(), {"Content-Type": content_type}, token=token)
+        assert status in (400, 401, 403), status
+    return sum(map(cpu_seconds, pids)) - cpu, sum(map(rss_mb, pids)) - rss
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--list-items", type=int, default=10000)
     parser.add_argument("--connections", type=int, default=3000)
     parser.add_argument("--seconds", type=float, default=8)
     args = parser.parse_args()
-    server, stop = start_server(Path(tempfile.mkdtemp()), env={"KUBEAPI_THREADS": os.environ.get("KUBEAPI_THREADS", "8")})
+    nthreads = os.environ.get("KUBEAPI_THREADS", "8")
+    ceilings = Ceilings(workers=1, threads=int(nthreads), writes=False)
+    server, stop = start_server(Path(tempfile.mkdtemp()), env={"KUBEAPI_THREADS": nthreads})
     try:
         workers, front = processes(server.process.pid)
         worker = max(workers, key=rss_mb)
         report = {"worker RSS at start (MB)": rss_mb(worker)}
+
+        cpu, rss = yaml_bomb(server, [server.process.pid, *workers] + ([front] if front else []))
+        report["YAML bomb (create, apply, anonymous): server CPU"] = Ms(1000 * cpu)
+        report["YAML bomb: server RSS growth (MB)"] = rss
 
         threads = [threading.Thread(target=big_anonymous_post, args=(server,)) for _ in range(4)]
         t = time.monotonic()
@@ -184,7 +213,7 @@ def main():
 
         for name, path, token in (("livez", "/livez", False),
                                   ("API GET", "/api/v1/namespaces/default/configmaps/kube-root-ca.crt", True)):
-            report[f"{name} p50/p99 ms, quiet"] = latency(server, path, args.seconds, token)[:2]
+            report[f"{name} p50 / p99, quiet"] = tuple(map(Ms, latency(server, path, args.seconds, token)[:2]))
         stop_at = time.time() + args.seconds * 2 + 3
         flood = [multiprocessing.Process(target=login_flood, args=(server.url, str(server.ca), stop_at))
                  for _ in range(8)]
@@ -193,7 +222,8 @@ def main():
         time.sleep(2)
         for name, path, token in (("livez", "/livez", False),
                                   ("API GET", "/api/v1/namespaces/default/configmaps/kube-root-ca.crt", True)):
-            report[f"{name} p50/p99 ms, 8 login flooders"] = latency(server, path, args.seconds, token)[:2]
+            report[f"{name} p50 / p99, 8 login flooders"] = tuple(
+                map(Ms, latency(server, path, args.seconds, token)[:2]))
         for p in flood:
             p.join()
 
@@ -226,14 +256,13 @@ def main():
             time.sleep(1)
             report[f"worker RSS before / after a LIST (JSON, Table) of {args.list_items} ConfigMaps (MB)"] = (
                 before, rss_mb(worker))
-        for key, value in report.items():
-            if isinstance(value, tuple):
-                value = " / ".join(f"{v:.1f}" if isinstance(v, float) else str(v) for v in value)
-            elif isinstance(value, float):
-                value = f"{value:.1f}"
-            print(f"{key}: {value}")
     finally:
         stop()
+    print(ceilings.measure().line())
+    for key, value in report.items():
+        values = value if isinstance(value, tuple) else (value,)
+        print(f"{key}: " + " / ".join(ceilings.time(v) if isinstance(v, Ms) else f"{v:.1f}" if isinstance(v, float)
+                                      else str(v) for v in values))
 
 
 if __name__ == "__main__":

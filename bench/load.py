@@ -10,7 +10,9 @@ the same way the end-to-end tests do. ``--server``/``--token`` or
 
 The load generator is ``wrk`` (C, one thread): it costs the server far less
 CPU than a Python client would on a small machine. Each scenario runs
-``--repeat`` times; the report gives the best run and the spread of all runs.
+``--repeat`` times; the report gives the best run and the spread of all runs,
+and the best beside the ceilings measured before and after, in the same run
+(bench/ceilings.py: N for reads, P for creates; the same workers and threads).
 
     .venv/bin/python bench/load.py                       # the README figures
     .venv/bin/python bench/load.py --threads 8 --workers 2
@@ -100,6 +102,33 @@ def start_target(workers=1, threads=None, extra_args=()):
         shutil.rmtree(tmp, ignore_errors=True)
 
     return Target(server.url, server.token, str(server.ca), stop_and_clean, server.database_url), server
+
+
+def start_granian(target, cmd, cwd, env, log_path, ready_path="/readyz", patience=30):
+    """Run granian (``cmd``) until ``ready_path`` answers on ``target``; sets ``target.stop``."""
+    log = open(log_path, "wb")
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.time() + patience
+    while time.time() < deadline and proc.poll() is None:
+        try:
+            conn = target.connection()
+            conn.request("GET", ready_path)
+            if conn.getresponse().status == 200:
+                break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        log.close()
+        raise SystemExit(f"{' '.join(cmd)} did not start:\n{Path(log_path).read_text()[-3000:]}")
+
+    def stop():
+        proc.terminate()
+        proc.wait(15)
+        log.close()
+
+    target.stop = stop
+    return target
 
 
 def wait_for_connections(database_url, needed, patience=600):
@@ -235,18 +264,19 @@ class Result:
     def best(self):
         return max(self.runs, key=lambda r: r.rps)
 
-    def row(self):
+    def row(self, ceilings=None):
         best, rates = self.best, [r.rps for r in self.runs]
         other = "-" if best.other_cpu is None else f"{best.other_cpu:.0f}%"
         cpus = [(r.cpu_us, r.db_cpu_us) for r in self.runs if r.cpu_us is not None]
         cpu = f"{min(cpus)[0]:.0f}+{min(cpus)[1]:.0f}" if cpus else "-"
         return (f"{self.scenario:<13} {self.connections:>3} {best.rps:>9.0f} {min(rates):>7.0f}–{max(rates):<7.0f}"
                 f" {best.p50_ms:>8.1f} {best.p99_ms:>8.1f} {sum(r.errors for r in self.runs):>6} {other:>6}"
-                f" {cpu:>10}")
+                f" {cpu:>10}" + (f"  {ceilings.rate(best.rps, write=self.scenario.startswith('create'))}"
+                                 if ceilings else ""))
 
 
 HEADER = (f"{'scenario':<13} {'c':>3} {'req/s':>9} {'spread':^15} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}"
-          f" {'other':>6} {'cpu µs+db':>10}")
+          f" {'other':>6} {'cpu µs+db':>10}  best beside N (P for creates)")
 
 
 # ---------------------------------------------------------------- quietness
@@ -424,6 +454,10 @@ def machine():
             "python": platform.python_version()}
 
 
+def load_average():
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "?"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     target_group = parser.add_argument_group("target (default: start a server on a fresh PostgreSQL database)")
@@ -446,7 +480,13 @@ def main(argv=None):
     if unknown:
         parser.error(f"unknown scenario(s): {', '.join(unknown)}")
     wrk_binary()
+    from ceilings import Ceilings  # it imports this module
 
+    info = machine()
+    print(f"# {info['nproc']} CPUs ({info['cpu']}), {info['memory_gib']} GiB, Python {info['python']}; "
+          f"load average {load_average()}", flush=True)
+    threads = opts.threads or int(os.environ.get("KUBEAPI_THREADS", 8))
+    ceilings = Ceilings(opts.workers or 1, threads, writes=any(s.startswith("create") for s in scenarios))
     if opts.server:
         if not opts.token:
             parser.error("--server needs --token")
@@ -455,17 +495,19 @@ def main(argv=None):
         target = target_from_kubeconfig(opts.kubeconfig, opts.context)
     else:
         target, _ = start_target(opts.workers or 1, opts.threads, opts.server_args.split())
-    info = machine()
-    print(f"# {info['nproc']} CPUs ({info['cpu']}), {info['memory_gib']} GiB, Python {info['python']}; "
-          f"server {target.url}; {opts.repeat}×{opts.duration}s per scenario", flush=True)
+    print(f"# server {target.url}; {opts.repeat}×{opts.duration}s per scenario", flush=True)
     try:
         results = run_all(target, scenarios, opts.duration, opts.repeat, opts.warmup)
     finally:
         if target.stop:
             target.stop()
+    print(ceilings.measure().line())
+    print(HEADER)
+    for result in results:  # again, each beside the ceilings' mean
+        print(result.row(ceilings), flush=True)
     if opts.json:
         Path(opts.json).write_text(json.dumps({
-            "machine": info, "workers": opts.workers, "threads": opts.threads,
+            "machine": info, "workers": opts.workers, "threads": opts.threads, "N": ceilings.n, "P": ceilings.p,
             "results": [dict(asdict(r), best=asdict(r.best)) for r in results],
         }, indent=2) + "\n")
 

@@ -3,8 +3,10 @@
 others. Cases: YAML, Table and JSON LIST of 4,000 ConfigMaps (ms per request,
 one client), server-side apply of ConfigMaps with 1,000, 10,000 and 60,000
 keys (ms: create, re-apply with every value changed, a second manager), and the
-p50/p99 of a GET by name while 8 clients run YAML LISTs of 4,000. ``/livez``
-req/s (wrk, 16 clients) is measured in the same run as the machine's yardstick.
+p50/p99 of a GET by name while 8 clients run YAML LISTs of 4,000. The
+ceilings N (and P when apply runs) of bench/ceilings.py are measured before and
+after, in the same run; each time is also given as a multiple of N's time per empty
+request (1/N; of P's per bare write for apply).
 
 It starts its own server on a fresh PostgreSQL database, as bench/load.py
 does (whose helpers it reuses).
@@ -22,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import load  # noqa: E402  (bench/load.py)
+from ceilings import Ceilings  # noqa: E402
 
 NAMESPACE = "bench-4k"
 LIST_SIZE = 4000
@@ -32,7 +35,7 @@ ACCEPT = {
     "table": "application/json;as=Table;v=v1;g=meta.k8s.io",
     "json": "application/json",
 }
-CASES = ("livez", "yaml", "table", "json", "apply", "get-under-yaml")
+CASES = ("yaml", "table", "json", "apply", "get-under-yaml")
 
 
 def request(conn, target, method, path, body=None, headers=()):
@@ -130,20 +133,18 @@ def main(argv=None):
     if set(cases) - set(CASES):
         parser.error(f"unknown case(s): {', '.join(sorted(set(cases) - set(CASES)))}")
 
-    target, _ = load.start_target(1, opts.threads)
     info = load.machine()
     print(f"# {info['nproc']} CPUs ({info['cpu']}), {info['memory_gib']} GiB, Python {info['python']}; "
-          f"1 worker, {opts.threads} threads", flush=True)
+          f"1 worker, {opts.threads} threads; load average {load.load_average()}", flush=True)
+    ceilings = Ceilings(1, opts.threads, writes="apply" in cases)
+    target, _ = load.start_target(1, opts.threads)
     results = {}
     try:
         if {"yaml", "table", "json", "get-under-yaml"} & set(cases):
             took = load.seed(target, NAMESPACE, LIST_SIZE)
             print(f"# seeded {NAMESPACE} with {LIST_SIZE} ConfigMaps in {took:.1f}s", flush=True)
         for case in cases:
-            if case == "livez":
-                run = load.run_scenario(target, "livez", 8, 1, 2).best
-                results[case] = {"rps": run.rps, "p50_ms": run.p50_ms, "other_cpu_pct": run.other_cpu}
-            elif case in ACCEPT:
+            if case in ACCEPT:
                 results[case] = timed_list(target, case, opts.repeat)
             elif case == "apply":
                 results[case] = timed_apply(target)
@@ -153,9 +154,14 @@ def main(argv=None):
                                              for k, v in results[case].items()), flush=True)
     finally:
         target.stop()
+    print(ceilings.measure().line())
+    for case, values in results.items():  # each time beside the ceilings' mean
+        print(f"{case:<15} " + "  ".join(f"{k}={ceilings.time(v, write=case == 'apply')}"
+                                         for k, v in values.items() if "ms" in k.split("_")), flush=True)
     if opts.json:
-        Path(opts.json).write_text(json.dumps({"machine": info, "threads": opts.threads, "results": results},
-                                              indent=2) + "\n")
+        Path(opts.json).write_text(json.dumps({"machine": info, "threads": opts.threads, "N": ceilings.n, "P": ceilings.p,
+                                               "results": results},
+                                               indent=2) + "\n")
 
 
 if __name__ == "__main__":

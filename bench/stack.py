@@ -20,13 +20,13 @@ exhausted PostgreSQL's max_connections under this load.)
 """
 import argparse
 import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import load  # noqa: E402
+sys.path.insert(0, str(load.ROOT))
+from tests.conftest import _free_port  # noqa: E402
 
 STACKS = {
     "serve": None,
@@ -49,7 +49,7 @@ def parse_variant(text):
 
 def start_granian(server, interface, app, *extra, workers, threads):
     """A granian process on ``server``'s database and certificates."""
-    port = load_free_port()
+    port = _free_port()
     env = dict(os.environ, KUBEAPI_VAR_DIR=str(server.var_dir), KUBEAPI_DATABASE_URL=server.database_url,
                KUBEAPI_THREADS=str(threads), KUBEAPI_EMBEDDED_LOOPS="0")
     cmd = [str(Path(sys.executable).parent / "granian"), "--interface", interface, "--workers", str(workers),
@@ -58,38 +58,9 @@ def start_granian(server, interface, app, *extra, workers, threads):
            "--ssl-keyfile", str(server.var_dir / "apiserver.key"), *extra, app]
     if interface == "wsgi":
         cmd[1:1] = ["--blocking-threads", str(threads)]
-    log = open(server.var_dir / f"granian-{port}.log", "wb")
-    proc = subprocess.Popen(cmd, cwd=load.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     target = load.Target(f"https://127.0.0.1:{port}", server.token, str(server.ca), database_url=server.database_url)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            conn = target.connection()
-            conn.request("GET", "/readyz")
-            if conn.getresponse().status == 200:
-                break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        raise SystemExit(f"granian {interface} {app} did not start")
-
-    def stop():
-        proc.terminate()
-        proc.wait(15)
-        log.close()
-
-    target.stop = stop
-    target.log = Path(log.name)
-    return target
-
-
-def load_free_port():
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    target.log = server.var_dir / f"granian-{port}.log"
+    return load.start_granian(target, cmd, load.ROOT, env, target.log)
 
 
 def main(argv=None):

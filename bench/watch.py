@@ -28,11 +28,9 @@ import gc
 import json
 import os
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -215,7 +213,6 @@ async def latency(server, serve_pid, watchers, rate, duration, ns):
         streams += await asyncio.gather(*[
             loop.create_connection(lambda: _Deliveries(request, deliveries), url.hostname, url.port, ssl=context)
             for _ in range(min(200, watchers - start))])
-    base = registered(server)
     deadline = time.monotonic() + 60
     while registered(server) < watchers and time.monotonic() < deadline:
         await asyncio.sleep(0.5)
