@@ -144,6 +144,8 @@ SETTINGS = {
     # --- caches
     # How often a process probes the history for another process's CRD change.
     "crd_refresh_seconds": Setting(1.0, float),
+    # How often a process re-reads which namespaces hold ResourceQuotas and LimitRanges.
+    "quota_holders_refresh_seconds": Setting(1.0, float),
     "rbac_decision_cache": Setting(True, _bool),
     "rbac_generation_ttl": Setting(0.25, float),
 }

@@ -6,7 +6,6 @@ dry run, ...). Then the behaviour that does not depend on the kind (bad
 input, paging, tenants, health) is tested once.
 """
 import copy
-import itertools
 import json
 import uuid
 from urllib.parse import quote
@@ -15,53 +14,8 @@ import pytest
 import yaml
 
 from conftest import create_tenant, wait_for
+from tests.harness.client import API, MERGE, unique
 from tests.kinds import KINDS, Kind, get_path, install_custom_resource_definitions
-
-_counter = itertools.count()
-
-
-def unique(prefix="o"):
-    return f"{prefix}-{next(_counter)}-{uuid.uuid4().hex[:5]}"
-
-
-class API:
-    """Small JSON helper over ``server.request``."""
-
-    def __init__(self, server, prefix=""):
-        self.server = server
-        self.prefix = prefix  # "/clusters/<tenant>" or ""
-
-    def call(self, method, path, obj=None, *, body=None, ctype="application/json", headers=None, token=True):
-        hdrs = dict(headers or {})
-        if obj is not None:
-            body = json.dumps(obj).encode()
-        if body is not None:
-            hdrs.setdefault("Content-Type", ctype)
-        code, resp_headers, data = self.server.request(method, self.prefix + path, body, hdrs, token=token)
-        ctype_out = next((v for k, v in resp_headers.items() if k.lower() == "content-type"), "")
-        if ctype_out.startswith("application/json") and data:
-            return code, json.loads(data)
-        return code, data
-
-    def get(self, path, **kw):
-        return self.call("GET", path, **kw)
-
-    def post(self, path, obj=None, **kw):
-        return self.call("POST", path, obj, **kw)
-
-    def put(self, path, obj=None, **kw):
-        return self.call("PUT", path, obj, **kw)
-
-    def delete(self, path, obj=None, **kw):
-        return self.call("DELETE", path, obj, **kw)
-
-    def create_namespace(self, name=None):
-        name = name or unique("ns")
-        code, body = self.post("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace",
-                                                     "metadata": {"name": name}})
-        assert code == 201, body
-        return name
-
 
 def assert_status(body, code, reason):
     """Every error is a metav1 Status carrying the HTTP code and reason."""
@@ -96,7 +50,6 @@ each_kind = pytest.mark.parametrize("kind", KINDS, ids=kind_id)
 namespaced_kinds = pytest.mark.parametrize("kind", [k for k in KINDS if k.namespaced], ids=kind_id)
 status_kinds = pytest.mark.parametrize("kind", [k for k in KINDS if k.status is not None], ids=kind_id)
 scale_kinds = pytest.mark.parametrize("kind", [k for k in KINDS if k.scale is not None], ids=kind_id)
-MERGE = "application/merge-patch+json"
 
 
 def create(api, kind: Kind, ns, name=None, labels=None, **kw):
@@ -121,8 +74,7 @@ def is_gone(api, kind, ns, name):
 # ============================================================ per kind
 def test_every_stored_kind_has_an_entry():
     """A kind the server stores cannot be added without coverage here."""
-    import resources.kinds  # noqa: F401  (registers the built-in kinds)
-    from resources.registry import builtin
+    from resources.registry import builtin  # filled when Django starts (resources.apps)
 
     stored = {(t.group_version, t.plural) for t in builtin.types() if "create" in t.verbs and not t.create_handler}
     missing = stored - {(k.group_version, k.plural) for k in KINDS}

@@ -8,7 +8,7 @@ import copy
 import pytest
 
 from tests.kinds import KINDS, install_custom_resource_definitions
-from tests.test_api import API, unique
+from tests.harness.client import API, unique
 
 WRONG = (None, [None], "s", 7)
 

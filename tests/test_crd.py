@@ -11,14 +11,10 @@ import uuid
 import pytest
 
 from conftest import create_tenant
+from tests.harness.client import API, APPLY, JSON, JSON_PATCH, MERGE, SMP
 
 pytestmark = pytest.mark.e2e
 
-JSON = "application/json"
-JSON_PATCH = "application/json-patch+json"
-MERGE = "application/merge-patch+json"
-SMP = "application/strategic-merge-patch+json"
-APPLY = "application/apply-patch+yaml"
 
 SCHEMA = {
     "type": "object",
@@ -48,19 +44,6 @@ SCHEMA = {
         },
     },
 }
-
-
-class API:
-    def __init__(self, server, prefix=""):
-        self.server, self.prefix = server, prefix
-
-    def call(self, method, path, body=None, content_type=JSON, accept=JSON, query=""):
-        data = None
-        if body is not None:
-            data = body if isinstance(body, bytes) else json.dumps(body).encode()
-        code, headers, raw = self.server.request(method, self.prefix + path + query, data,
-                                                 {"Content-Type": content_type, "Accept": accept})
-        return code, (json.loads(raw) if raw else None), {k.lower(): val for k, val in headers.items()}
 
 
 def crd_body(group, plural="crontabs", kind="CronTab", scope="Namespaced", versions=None, **names):
@@ -98,11 +81,11 @@ def api(server):
 def crontabs(api):
     """A CRD shared by the module: (group, base path of its namespaced objects in ``ns``)."""
     group = new_group()
-    code, body, _ = api.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+    code, body = api.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
                              crd_body(group, shortNames=["ct"], categories=["all"]))
     assert code == 201, body
     ns = f"crd-{uuid.uuid4().hex[:6]}"
-    code, body, _ = api.call("POST", "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace",
+    code, body = api.call("POST", "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace",
                                                            "metadata": {"name": ns}})
     assert code == 201, body
     return group, ns, f"/apis/{group}/v1/namespaces/{ns}/crontabs"
@@ -120,7 +103,7 @@ def causes(body):
 # ------------------------------------------------------------------ the CRD
 def test_crd_status_and_defaults(api, crontabs):
     group, _, _ = crontabs
-    code, crd, _ = api.call("GET", f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontabs.{group}")
+    code, crd = api.call("GET", f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontabs.{group}")
     assert code == 200
     status = crd["status"]
     assert status["acceptedNames"]["kind"] == "CronTab" and status["acceptedNames"]["shortNames"] == ["ct"]
@@ -170,7 +153,7 @@ def test_crd_validation(api, mutate, expected):
     mutate(body)
     if body["metadata"]["name"] == f"crontabs.{group}" and body["spec"]["group"] != group:
         body["metadata"]["name"] = f"crontabs.{body['spec']['group']}"
-    code, status, _ = api.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", body)
+    code, status = api.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", body)
     assert code == 422, status
     assert status["reason"] == "Invalid"
     field, reason, message = expected
@@ -179,10 +162,10 @@ def test_crd_validation(api, mutate, expected):
 
 def test_crd_update_keeps_group_and_plural(api):
     group = new_group()
-    code, crd, _ = api.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd_body(group))
+    code, crd = api.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd_body(group))
     assert code == 201
     crd["spec"]["scope"] = "Cluster"
-    code, status, _ = api.call("PUT", f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontabs.{group}",
+    code, status = api.call("PUT", f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontabs.{group}",
                                crd)
     assert code == 422 and ("spec.scope", "FieldValueInvalid",
                             'Invalid value: "Cluster": field is immutable') in causes(status)
@@ -191,29 +174,29 @@ def test_crd_update_keeps_group_and_plural(api):
 # ------------------------------------------------------- custom resources
 def test_crud_defaults_and_generation(api, crontabs):
     group, ns, base = crontabs
-    code, obj, _ = api.call("POST", base, crontab(group, "one", image="nginx"))
+    code, obj = api.call("POST", base, crontab(group, "one", image="nginx"))
     assert code == 201, obj
     assert obj["apiVersion"] == f"{group}/v1" and obj["kind"] == "CronTab"
     assert obj["spec"] == {"cronSpec": "* * * * */5", "image": "nginx", "replicas": 1}  # default
     assert obj["metadata"]["generation"] == 1 and obj["metadata"]["namespace"] == ns
     assert obj["metadata"]["managedFields"][0]["fieldsV1"]["f:spec"]["f:image"] == {}
 
-    code, got, _ = api.call("GET", f"{base}/one")
+    code, got = api.call("GET", f"{base}/one")
     assert code == 200 and got == obj
     obj["spec"]["image"] = "busybox"
-    code, updated, _ = api.call("PUT", f"{base}/one", obj)
+    code, updated = api.call("PUT", f"{base}/one", obj)
     assert code == 200 and updated["metadata"]["generation"] == 2
     obj = updated
     obj["metadata"]["labels"] = {"a": "b"}
-    code, updated, _ = api.call("PUT", f"{base}/one", obj)
+    code, updated = api.call("PUT", f"{base}/one", obj)
     assert code == 200 and updated["metadata"]["generation"] == 2  # metadata only
 
-    code, listed, _ = api.call("GET", base, query="?labelSelector=a%3Db")
+    code, listed = api.call("GET", base, query="?labelSelector=a%3Db")
     assert code == 200 and listed["kind"] == "CronTabList" and [i["metadata"]["name"] for i in listed["items"]] == ["one"]
-    code, listed, _ = api.call("GET", f"/apis/{group}/v1/crontabs")
+    code, listed = api.call("GET", f"/apis/{group}/v1/crontabs")
     assert code == 200 and "one" in [i["metadata"]["name"] for i in listed["items"]]
 
-    code, status, _ = api.call("DELETE", f"{base}/one")
+    code, status = api.call("DELETE", f"{base}/one")
     assert code == 200 and status["status"] == "Success"
     assert api.call("GET", f"{base}/one")[0] == 404
 
@@ -224,14 +207,14 @@ def test_metadata_is_coerced_like_object_meta(api, crontabs):
     group, _, base = crontabs
     obj = crontab(group, "coerced")
     obj["metadata"].update(labels={}, annotations={}, finalizers=[])
-    code, created, _ = api.call("POST", base, obj)
+    code, created = api.call("POST", base, obj)
     assert code == 201, created
     assert not {"labels", "annotations", "finalizers"} & set(created["metadata"])
-    code, patched, _ = api.call("PATCH", f"{base}/coerced", {"metadata": {"labels": {"a": "b"}}},
-                                content_type="application/merge-patch+json")
+    code, patched = api.call("PATCH", f"{base}/coerced", {"metadata": {"labels": {"a": "b"}}},
+                                ctype=MERGE)
     assert code == 200 and patched["metadata"]["labels"] == {"a": "b"}
     patched["metadata"]["labels"] = {}
-    code, updated, _ = api.call("PUT", f"{base}/coerced", patched)
+    code, updated = api.call("PUT", f"{base}/coerced", patched)
     assert code == 200 and "labels" not in updated["metadata"]
 
 
@@ -239,7 +222,7 @@ def test_schema_validation_causes(api, crontabs):
     group, _, base = crontabs
     bad = crontab(group, "bad", replicas="three", mode="medium", image="x" * 21, tags=["a", "b", "c", "d"])
     bad["spec"]["cronSpec"] = "never"
-    code, status, _ = api.call("POST", base, bad)
+    code, status = api.call("POST", base, bad)
     assert code == 422, status
     assert status["message"].startswith(f'CronTab.{group} "bad" is invalid: ')
     got = causes(status)
@@ -251,14 +234,14 @@ def test_schema_validation_causes(api, crontabs):
     assert ("spec.tags", "FieldValueTooMany", "Too many: 4: must have at most 3 items") in got
     assert any(f == "spec.cronSpec" and "spec.cronSpec in body should match" in m for f, _, m in got)
 
-    code, status, _ = api.call("POST", base, {"apiVersion": f"{group}/v1", "kind": "CronTab",
+    code, status = api.call("POST", base, {"apiVersion": f"{group}/v1", "kind": "CronTab",
                                               "metadata": {"name": "nospec"}, "spec": {"replicas": 0}})
     assert code == 422
     assert ("spec.cronSpec", "FieldValueRequired", "Required value") in causes(status)
     assert ("spec.replicas", "FieldValueInvalid",
             "Invalid value: 0: spec.replicas in body should be greater than or equal to 1") in causes(status)
     # int-or-string takes both; nullable takes null.
-    code, obj, _ = api.call("POST", base, crontab(group, "ports", port="http", note=None))
+    code, obj = api.call("POST", base, crontab(group, "ports", port="http", note=None))
     assert code == 201 and obj["spec"]["port"] == "http" and obj["spec"]["note"] is None
 
 
@@ -267,42 +250,44 @@ def test_pruning_and_field_validation(api, crontabs):
     body = crontab(group, "pruned", foo=1, extra={"anything": {"goes": True}}, labels={"k": "v"})
     body["spec"]["env"] = [{"name": "A", "value": "1", "junk": 2}]
     body["top"] = "level"
-    code, obj, headers = api.call("POST", base, body)
+    reply = api.call("POST", base, body)
+    code, obj = reply
     assert code == 201, obj
     assert "foo" not in obj["spec"] and "top" not in obj and obj["spec"]["env"] == [{"name": "A", "value": "1"}]
     assert obj["spec"]["extra"] == {"anything": {"goes": True}}
-    warning = headers.get("warning", "")
+    warning = reply.headers.get("warning", "")
     for path in ("spec.foo", "spec.env[0].junk", "top"):
         assert f'unknown field \\"{path}\\"' in warning, warning
 
     body["metadata"]["name"] = "strict"
-    code, status, _ = api.call("POST", base, body, query="?fieldValidation=Strict")
+    code, status = api.call("POST", base, body, query="?fieldValidation=Strict")
     assert code == 400 and status["reason"] == "BadRequest"
     assert status["message"].startswith('CronTab in version "v1" cannot be handled as a CronTab: strict decoding '
                                         'error: unknown field "')
     assert 'unknown field "spec.foo"' in status["message"]
 
-    code, status, _ = api.call("PATCH", f"{base}/pruned", {"spec": {"bar": 1}}, MERGE, query="?fieldValidation=Strict")
+    code, status = api.call("PATCH", f"{base}/pruned", {"spec": {"bar": 1}}, MERGE, query="?fieldValidation=Strict")
     assert code == 422 and 'strict decoding error: unknown field "spec.bar"' in status["message"]
-    code, obj, headers = api.call("PATCH", f"{base}/pruned", {"spec": {"bar": 1}}, MERGE)
-    assert code == 200 and "bar" not in obj["spec"] and 'unknown field \\"spec.bar\\"' in headers["warning"]
+    reply = api.call("PATCH", f"{base}/pruned", {"spec": {"bar": 1}}, MERGE)
+    code, obj = reply
+    assert code == 200 and "bar" not in obj["spec"] and 'unknown field \\"spec.bar\\"' in reply.headers["warning"]
 
 
 def test_patch_types(api, crontabs):
     group, _, base = crontabs
     assert api.call("POST", base, crontab(group, "patched", tags=["a"]))[0] == 201
-    code, status, _ = api.call("PATCH", f"{base}/patched", {"spec": {"image": "x"}}, SMP)
+    code, status = api.call("PATCH", f"{base}/patched", {"spec": {"image": "x"}}, SMP)
     assert code == 415 and status["reason"] == "UnsupportedMediaType"
     assert status["message"] == ("the body of the request was in an unknown format - accepted media types include: "
                                  "application/json-patch+json, application/merge-patch+json, "
                                  "application/apply-patch+yaml")
-    code, obj, _ = api.call("PATCH", f"{base}/patched", {"spec": {"tags": ["b"], "image": "x"}}, MERGE)
+    code, obj = api.call("PATCH", f"{base}/patched", {"spec": {"tags": ["b"], "image": "x"}}, MERGE)
     assert code == 200 and obj["spec"]["tags"] == ["b"] and obj["metadata"]["generation"] == 2
-    code, obj, _ = api.call("PATCH", f"{base}/patched",
+    code, obj = api.call("PATCH", f"{base}/patched",
                             [{"op": "add", "path": "/spec/tags/-", "value": "c"},
                              {"op": "replace", "path": "/spec/replicas", "value": 3}], JSON_PATCH)
     assert code == 200 and obj["spec"]["tags"] == ["b", "c"] and obj["spec"]["replicas"] == 3
-    code, status, _ = api.call("PATCH", f"{base}/patched", {"spec": {"replicas": "many"}}, MERGE)
+    code, status = api.call("PATCH", f"{base}/patched", {"spec": {"replicas": "many"}}, MERGE)
     assert code == 422 and status["details"]["causes"][0]["field"] == "spec.replicas"
 
 
@@ -310,7 +295,7 @@ def test_server_side_apply(api, crontabs):
     group, _, base = crontabs
     config = {"apiVersion": f"{group}/v1", "kind": "CronTab", "metadata": {"name": "applied"},
               "spec": {"cronSpec": "* * * * */1", "tags": ["a"], "env": [{"name": "A", "value": "1"}]}}
-    code, obj, _ = api.call("PATCH", f"{base}/applied", json.dumps(config).encode(), APPLY,
+    code, obj = api.call("PATCH", f"{base}/applied", json.dumps(config).encode(), APPLY,
                             query="?fieldManager=alice")
     assert code == 201, obj
     alice = [e for e in obj["metadata"]["managedFields"] if e["manager"] == "alice"][0]
@@ -319,14 +304,14 @@ def test_server_side_apply(api, crontabs):
     # bob adds an env entry (a map list merges) and takes tags (an atomic list conflicts).
     bob = {"apiVersion": f"{group}/v1", "kind": "CronTab", "metadata": {"name": "applied"},
            "spec": {"env": [{"name": "B", "value": "2"}]}}
-    code, obj, _ = api.call("PATCH", f"{base}/applied", json.dumps(bob).encode(), APPLY, query="?fieldManager=bob")
+    code, obj = api.call("PATCH", f"{base}/applied", json.dumps(bob).encode(), APPLY, query="?fieldManager=bob")
     assert code == 200 and [e["name"] for e in obj["spec"]["env"]] == ["A", "B"]
     bob["spec"]["tags"] = ["z"]
-    code, status, _ = api.call("PATCH", f"{base}/applied", json.dumps(bob).encode(), APPLY, query="?fieldManager=bob")
+    code, status = api.call("PATCH", f"{base}/applied", json.dumps(bob).encode(), APPLY, query="?fieldManager=bob")
     assert code == 409 and status["reason"] == "Conflict" and ".spec.tags" in status["message"]
     # Unknown fields in an apply are an error, as the typed patch is built from the schema.
     bob["spec"] = {"nope": 1}
-    code, status, _ = api.call("PATCH", f"{base}/applied", json.dumps(bob).encode(), APPLY, query="?fieldManager=bob")
+    code, status = api.call("PATCH", f"{base}/applied", json.dumps(bob).encode(), APPLY, query="?fieldManager=bob")
     assert code == 400 and "field not declared in schema" in status["message"]
 
 
@@ -334,22 +319,22 @@ def test_status_and_scale_subresources(api, crontabs):
     group, _, base = crontabs
     body = crontab(group, "sub")
     body["status"] = {"phase": "ignored"}
-    code, obj, _ = api.call("POST", base, body)
+    code, obj = api.call("POST", base, body)
     assert code == 201 and "status" not in obj
     obj["status"] = {"phase": "Running", "replicas": 1, "selector": "app=sub"}
     obj["spec"]["image"] = "ignored"
-    code, obj, _ = api.call("PUT", f"{base}/sub/status", obj)
+    code, obj = api.call("PUT", f"{base}/sub/status", obj)
     assert code == 200, obj
     assert obj["status"]["phase"] == "Running" and "image" not in obj["spec"] and obj["metadata"]["generation"] == 1
-    code, obj, _ = api.call("PATCH", f"{base}/sub", {"status": {"phase": "ignored"}, "spec": {"image": "a"}}, MERGE)
+    code, obj = api.call("PATCH", f"{base}/sub", {"status": {"phase": "ignored"}, "spec": {"image": "a"}}, MERGE)
     assert obj["status"]["phase"] == "Running" and obj["metadata"]["generation"] == 2
-    code, status, _ = api.call("PATCH", f"{base}/sub/status", {"status": {"replicas": "x"}}, MERGE)
+    code, status = api.call("PATCH", f"{base}/sub/status", {"status": {"replicas": "x"}}, MERGE)
     assert code == 422 and causes(status)[0][0] == "status.replicas"
 
-    code, scale, _ = api.call("GET", f"{base}/sub/scale")
+    code, scale = api.call("GET", f"{base}/sub/scale")
     assert code == 200 and scale["kind"] == "Scale" and scale["apiVersion"] == "autoscaling/v1"
     assert scale["spec"] == {"replicas": 1} and scale["status"] == {"replicas": 1, "selector": "app=sub"}
-    code, scale, _ = api.call("PATCH", f"{base}/sub/scale", {"spec": {"replicas": 4}}, MERGE)
+    code, scale = api.call("PATCH", f"{base}/sub/scale", {"spec": {"replicas": 4}}, MERGE)
     assert code == 200 and scale["spec"]["replicas"] == 4
     assert api.call("GET", f"{base}/sub")[1]["spec"]["replicas"] == 4
 
@@ -365,36 +350,36 @@ def test_scale_at_non_default_paths(api):
                  "subresources": {"status": {}, "scale": {"specReplicasPath": ".spec.size",
                                                          "statusReplicasPath": ".status.ready",
                                                          "labelSelectorPath": ".status.sel"}}}]
-    code, body, _ = api.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+    code, body = api.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
                              crd_body(group, plural="dbs", kind="DB", versions=versions))
     assert code == 201, body
     base = f"/apis/{group}/v1/namespaces/default/dbs"
-    code, obj, _ = api.call("POST", base, {"apiVersion": f"{group}/v1", "kind": "DB", "metadata": {"name": "d"},
+    code, obj = api.call("POST", base, {"apiVersion": f"{group}/v1", "kind": "DB", "metadata": {"name": "d"},
                                            "spec": {"size": 2, "other": "kept"}})
     assert code == 201, obj
     obj["status"] = {"ready": 1, "sel": "app=d"}
     assert api.call("PUT", f"{base}/d/status", obj)[0] == 200
 
-    code, scale, _ = api.call("GET", f"{base}/d/scale")
+    code, scale = api.call("GET", f"{base}/d/scale")
     assert code == 200 and scale["spec"] == {"replicas": 2} and scale["status"] == {"replicas": 1, "selector": "app=d"}
-    code, scale, _ = api.call("PATCH", f"{base}/d/scale", {"spec": {"replicas": 5}}, MERGE)
+    code, scale = api.call("PATCH", f"{base}/d/scale", {"spec": {"replicas": 5}}, MERGE)
     assert code == 200 and scale["spec"] == {"replicas": 5}, scale
     assert api.call("GET", f"{base}/d")[1]["spec"] == {"size": 5, "other": "kept"}
 
     scale["spec"]["replicas"] = 7
-    code, scale, _ = api.call("PUT", f"{base}/d/scale", scale)
+    code, scale = api.call("PUT", f"{base}/d/scale", scale)
     assert code == 200 and scale["spec"] == {"replicas": 7}, scale
-    code, obj, _ = api.call("GET", f"{base}/d")
+    code, obj = api.call("GET", f"{base}/d")
     assert obj["spec"] == {"size": 7, "other": "kept"} and obj["status"] == {"ready": 1, "sel": "app=d"}
 
     applied = {"apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": {"name": "d"}, "spec": {"replicas": 3}}
-    code, scale, _ = api.call("PATCH", f"{base}/d/scale", json.dumps(applied).encode(), APPLY,
+    code, scale = api.call("PATCH", f"{base}/d/scale", json.dumps(applied).encode(), APPLY,
                               query="?fieldManager=hpa&force=true")
     assert code == 200 and scale["spec"] == {"replicas": 3}, scale
-    code, obj, _ = api.call("GET", f"{base}/d")
+    code, obj = api.call("GET", f"{base}/d")
     assert obj["spec"] == {"size": 3, "other": "kept"} and "replicas" not in obj["spec"]
 
-    code, status, _ = api.call("PUT", f"{base}/d/scale", dict(scale, spec={"replicas": -1}))
+    code, status = api.call("PUT", f"{base}/d/scale", dict(scale, spec={"replicas": -1}))
     assert code == 422 and causes(status) == [
         ("spec.replicas", "FieldValueInvalid", "Invalid value: -1: must be greater than or equal to 0")]
     assert api.call("GET", f"{base}/d")[1]["spec"]["size"] == 3
@@ -404,7 +389,7 @@ def test_printer_columns(api, crontabs):
     group, ns, base = crontabs
     assert api.call("POST", base, crontab(group, "printed", replicas=2))[0] == 201
     table_accept = "application/json;as=Table;v=v1;g=meta.k8s.io"
-    code, table, _ = api.call("GET", base, accept=table_accept, query="?fieldSelector=metadata.name%3Dprinted")
+    code, table = api.call("GET", base, accept=table_accept, query="?fieldSelector=metadata.name%3Dprinted")
     assert code == 200 and table["kind"] == "Table"
     assert [(c["name"], c["type"], c["format"]) for c in table["columnDefinitions"]] == [
         ("Name", "string", "name"), ("Spec", "string", ""), ("Replicas", "integer", ""), ("Age", "date", "")]
@@ -418,10 +403,10 @@ def test_default_printer_columns_and_cluster_scope(api):
         {"name": "v1", "served": True, "storage": True,
          "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}}])
     assert api.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", body)[0] == 201
-    code, obj, _ = api.call("POST", f"/apis/{group}/v1/widgets", {"apiVersion": f"{group}/v1", "kind": "Widget",
+    code, obj = api.call("POST", f"/apis/{group}/v1/widgets", {"apiVersion": f"{group}/v1", "kind": "Widget",
                                                                  "metadata": {"name": "w"}, "anything": [1, 2]})
     assert code == 201 and obj["anything"] == [1, 2] and "namespace" not in obj["metadata"]
-    code, table, _ = api.call("GET", f"/apis/{group}/v1/widgets", accept="application/json;as=Table;v=v1;g=meta.k8s.io")
+    code, table = api.call("GET", f"/apis/{group}/v1/widgets", accept="application/json;as=Table;v=v1;g=meta.k8s.io")
     assert [c["name"] for c in table["columnDefinitions"]] == ["Name", "Age"]
     assert api.call("GET", f"/apis/{group}/v1/namespaces/default/widgets")[0] == 404
 
@@ -436,15 +421,15 @@ def test_multiple_versions(api):
         {"name": "v1", "served": True, "storage": True, "schema": {"openAPIV3Schema": schema}},
         {"name": "v1beta1", "served": True, "storage": False, "schema": {"openAPIV3Schema": old_schema}}])
     assert api.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", body)[0] == 201
-    code, obj, _ = api.call("POST", f"/apis/{group}/v1beta1/namespaces/default/things", {
+    code, obj = api.call("POST", f"/apis/{group}/v1beta1/namespaces/default/things", {
         "apiVersion": f"{group}/v1beta1", "kind": "Thing", "metadata": {"name": "t"},
         "spec": {"size": 1, "legacy": "kept by v1beta1's schema"}})
     assert code == 201 and obj["apiVersion"] == f"{group}/v1beta1" and obj["spec"]["legacy"]
-    code, obj, _ = api.call("GET", f"/apis/{group}/v1/namespaces/default/things/t")
+    code, obj = api.call("GET", f"/apis/{group}/v1/namespaces/default/things/t")
     assert obj["apiVersion"] == f"{group}/v1"
-    code, doc, _ = api.call("GET", f"/apis/{group}")
+    code, doc = api.call("GET", f"/apis/{group}")
     assert doc["preferredVersion"]["version"] == "v1" and [x["version"] for x in doc["versions"]] == ["v1", "v1beta1"]
-    code, listed, _ = api.call("GET", f"/apis/{group}/v1beta1/namespaces/default/things")
+    code, listed = api.call("GET", f"/apis/{group}/v1beta1/namespaces/default/things")
     assert listed["apiVersion"] == f"{group}/v1beta1" and listed["items"][0]["apiVersion"] == f"{group}/v1beta1"
 
 
@@ -455,21 +440,21 @@ def test_storage_version_change(api):
         {"name": "v1beta1", "served": True, "storage": True, "schema": schema},
         {"name": "v1", "served": True, "storage": False, "schema": schema}])
     crd_path = f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/things.{group}"
-    code, crd, _ = api.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", body)
+    code, crd = api.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", body)
     assert code == 201
     assert api.call("POST", f"/apis/{group}/v1beta1/namespaces/default/things", {
         "apiVersion": f"{group}/v1beta1", "kind": "Thing", "metadata": {"name": "old"}})[0] == 201
     crd["spec"]["versions"][0]["storage"], crd["spec"]["versions"][1]["storage"] = False, True
-    code, crd, _ = api.call("PUT", crd_path, crd)
+    code, crd = api.call("PUT", crd_path, crd)
     assert code == 200 and crd["status"]["storedVersions"] == ["v1beta1", "v1"]
     # Stored as v1beta1, served as v1.
-    code, obj, _ = api.call("GET", f"/apis/{group}/v1/namespaces/default/things/old")
+    code, obj = api.call("GET", f"/apis/{group}/v1/namespaces/default/things/old")
     assert code == 200 and obj["apiVersion"] == f"{group}/v1"
-    code, listed, _ = api.call("GET", f"/apis/{group}/v1/namespaces/default/things")
+    code, listed = api.call("GET", f"/apis/{group}/v1/namespaces/default/things")
     assert [i["apiVersion"] for i in listed["items"]] == [f"{group}/v1"]
     # Dropping a version still in storedVersions is refused.
     crd["spec"]["versions"] = crd["spec"]["versions"][1:]
-    code, status, _ = api.call("PUT", crd_path, crd)
+    code, status = api.call("PUT", crd_path, crd)
     assert code == 422 and ("status.storedVersions[0]", "FieldValueInvalid",
                             'Invalid value: "v1beta1": must appear in spec.versions') in causes(status)
 
@@ -477,28 +462,28 @@ def test_storage_version_change(api):
 # ----------------------------------------------------- discovery, OpenAPI
 def test_discovery_and_openapi(api, crontabs):
     group, _, _ = crontabs
-    code, groups, _ = api.call("GET", "/apis")
+    code, groups = api.call("GET", "/apis")
     assert group in [g["name"] for g in groups["groups"]]
-    code, resources, _ = api.call("GET", f"/apis/{group}/v1")
+    code, resources = api.call("GET", f"/apis/{group}/v1")
     assert code == 200
     by_name = {r["name"]: r for r in resources["resources"]}
     assert by_name["crontabs"]["shortNames"] == ["ct"] and by_name["crontabs"]["categories"] == ["all"]
     assert by_name["crontabs"]["namespaced"] is True and by_name["crontabs/scale"]["kind"] == "Scale"
     assert "crontabs/status" in by_name
-    code, agg, headers = api.call("GET", "/apis", accept="application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList")
+    code, agg = api.call("GET", "/apis", accept="application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList")
     entry = [g for g in agg["items"] if g["metadata"]["name"] == group][0]
     assert entry["versions"][0]["resources"][0]["resource"] == "crontabs"
 
-    code, index, _ = api.call("GET", "/openapi/v3")
+    code, index = api.call("GET", "/openapi/v3")
     assert f"apis/{group}/v1" in index["paths"]
-    code, doc, _ = api.call("GET", "/openapi/v3/" + f"apis/{group}/v1")
+    code, doc = api.call("GET", "/openapi/v3/" + f"apis/{group}/v1")
     name = ".".join(reversed(group.split("."))) + ".v1.CronTab"
     schema = doc["components"]["schemas"][name]
     assert schema["properties"]["spec"]["properties"]["replicas"]["default"] == 1
     assert schema["x-kubernetes-group-version-kind"] == [{"group": group, "kind": "CronTab", "version": "v1"}]
     patch = doc["paths"][f"/apis/{group}/v1/namespaces/{{namespace}}/crontabs/{{name}}"]["patch"]
     assert SMP not in patch["requestBody"]["content"]
-    code, v2, _ = api.call("GET", "/openapi/v2")
+    code, v2 = api.call("GET", "/openapi/v2")
     assert name in v2["definitions"]
 
 
@@ -506,9 +491,9 @@ def test_tenant_isolation(api, server):
     tenant = f"t{uuid.uuid4().hex[:6]}"
     other = API(server, create_tenant(server, tenant))
     group = new_group()
-    code, body, _ = other.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd_body(group))
+    code, body = other.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd_body(group))
     assert code == 201, body
-    code, obj, _ = other.call("POST", f"/apis/{group}/v1/namespaces/default/crontabs", crontab(group, "mine"))
+    code, obj = other.call("POST", f"/apis/{group}/v1/namespaces/default/crontabs", crontab(group, "mine"))
     assert code == 201, obj
     assert group in [g["name"] for g in other.call("GET", "/apis")[1]["groups"]]
     # The default tenant sees neither the group nor the objects.
@@ -522,7 +507,7 @@ def test_tenant_isolation(api, server):
 # ------------------------------------------------------------------ watch
 def test_watch_custom_resources(api, server, crontabs):
     group, _, base = crontabs
-    code, listed, _ = api.call("GET", base)
+    code, listed = api.call("GET", base)
     rv = listed["metadata"]["resourceVersion"]
     assert api.call("POST", base, crontab(group, "watched"))[0] == 201
     assert api.call("PATCH", f"{base}/watched", {"spec": {"image": "a"}}, MERGE)[0] == 200
@@ -572,17 +557,17 @@ def test_deleting_the_crd_deletes_its_objects(api):
     held = crontab(group, "held")
     held["metadata"]["finalizers"] = ["example.com/hold"]
     assert api.call("POST", base, held)[0] == 201
-    code, crd, _ = api.call("DELETE", crd_path)
+    code, crd = api.call("DELETE", crd_path)
     assert code == 200 and crd["kind"] == "CustomResourceDefinition"
     assert "customresourcecleanup.apiextensions.k8s.io" in crd["metadata"]["finalizers"]
     assert ("Terminating", "True") in [(c["type"], c["status"]) for c in crd["status"]["conditions"]]
-    code, status, _ = api.call("POST", base, crontab(group, "late"))
+    code, status = api.call("POST", base, crontab(group, "late"))
     assert code == 405 and status["message"] == "create not allowed while custom resource definition is terminating"
     # The objects are deleted; the one with a finalizer keeps the CRD until it goes.
     deadline = time.time() + 30
     while len(api.call("GET", base)[1]["items"]) > 1 and time.time() < deadline:
         time.sleep(0.3)
-    code, listed, _ = api.call("GET", base)
+    code, listed = api.call("GET", base)
     assert [i["metadata"]["name"] for i in listed["items"]] == ["held"]
     assert listed["items"][0]["metadata"]["deletionTimestamp"]
     assert api.call("GET", crd_path)[0] == 200
@@ -594,7 +579,7 @@ def test_deleting_the_crd_deletes_its_objects(api):
     assert api.call("GET", base)[0] == 404
     # Recreated, it starts empty.
     assert api.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd_body(group))[0] == 201
-    code, listed, _ = api.call("GET", base)
+    code, listed = api.call("GET", base)
     assert code == 200 and listed["items"] == []
 
 
@@ -609,10 +594,10 @@ def test_a_new_crd_is_served_by_every_process_at_once(tmp_path):
         api = API(srv)
         for _ in range(6):
             group = new_group()
-            code, body, _ = api.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+            code, body = api.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
                                      crd_body(group))
             assert code == 201, body
-            code, body, _ = api.call("POST", f"/apis/{group}/v1/namespaces/default/crontabs", crontab(group, "x"))
+            code, body = api.call("POST", f"/apis/{group}/v1/namespaces/default/crontabs", crontab(group, "x"))
             assert code == 201, body
             assert api.call("GET", f"/apis/{group}/v1")[0] == 200
             assert group in [g["name"] for g in api.call("GET", "/apis")[1]["groups"]]

@@ -9,35 +9,15 @@ import uuid
 import pytest
 
 from kubectl import BOTH_KUBECTLS, kubectl_for
+from tests.harness.client import API, APPLY, JSON_PATCH, MERGE, SMP
 
 pytestmark = pytest.mark.e2e
 
-JSON_PATCH = "application/json-patch+json"
-MERGE = "application/merge-patch+json"
-SMP = "application/strategic-merge-patch+json"
-APPLY = "application/apply-patch+yaml"
 
 
 @pytest.fixture(scope="module", **BOTH_KUBECTLS)
 def kubectl(request, server, tmp_path_factory):
     return kubectl_for(request, server, tmp_path_factory)
-
-
-class API:
-    def __init__(self, server):
-        self.server = server
-
-    def call(self, method, path, body=None, content_type="application/json", headers=None):
-        data = None
-        if body is not None:
-            data = body if isinstance(body, bytes) else json.dumps(body).encode()
-        hdrs = {"Content-Type": content_type, "Accept": "application/json"}
-        hdrs.update(headers or {})
-        code, resp_headers, raw = self.server.request(method, path, data, hdrs)
-        return code, (json.loads(raw) if raw else None), {k.lower(): v for k, v in resp_headers.items()}
-
-    def patch(self, path, body, content_type, query=""):
-        return self.call("PATCH", path + query, body, content_type)
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +28,7 @@ def api(server):
 @pytest.fixture
 def ns(api):
     name = f"patch-{uuid.uuid4().hex[:8]}"
-    code, body, _ = api.call("POST", "/api/v1/namespaces",
+    code, body = api.call("POST", "/api/v1/namespaces",
                              {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
     assert code == 201, body
     return name
@@ -60,14 +40,14 @@ def make_deployment(api, ns, name="web", replicas=2):
                     "template": {"metadata": {"labels": {"app": name}},
                                  "spec": {"containers": [{"name": "app", "image": "nginx:1",
                                                           "ports": [{"containerPort": 80}]}]}}}}
-    code, body, _ = api.call("POST", f"/apis/apps/v1/namespaces/{ns}/deployments", obj)
+    code, body = api.call("POST", f"/apis/apps/v1/namespaces/{ns}/deployments", obj)
     assert code == 201, body
     return body
 
 
 def make_configmap(api, ns, name="cm", data=None):
     obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": data or {"a": "1"}}
-    code, body, _ = api.call("POST", f"/api/v1/namespaces/{ns}/configmaps", obj)
+    code, body = api.call("POST", f"/api/v1/namespaces/{ns}/configmaps", obj)
     assert code == 201, body
     return body
 
@@ -77,11 +57,11 @@ def make_configmap(api, ns, name="cm", data=None):
 def test_patch_every_format(api, ns):
     make_deployment(api, ns)
     path = f"/apis/apps/v1/namespaces/{ns}/deployments/web"
-    code, body, _ = api.patch(path, [{"op": "replace", "path": "/spec/replicas", "value": 3}], JSON_PATCH)
+    code, body = api.patch(path, [{"op": "replace", "path": "/spec/replicas", "value": 3}], JSON_PATCH)
     assert code == 200 and body["spec"]["replicas"] == 3
-    code, body, _ = api.patch(path, {"spec": {"minReadySeconds": 4}}, MERGE)
+    code, body = api.patch(path, {"spec": {"minReadySeconds": 4}}, MERGE)
     assert code == 200 and body["spec"]["minReadySeconds"] == 4
-    code, body, _ = api.patch(path, {"spec": {"template": {"spec": {"containers": [
+    code, body = api.patch(path, {"spec": {"template": {"spec": {"containers": [
         {"name": "side", "image": "busybox"}]}}}}, SMP)
     assert code == 200
     assert [c["name"] for c in body["spec"]["template"]["spec"]["containers"]] == ["side", "app"]
@@ -95,7 +75,7 @@ def test_patch_every_format(api, ns):
 
 def test_unsupported_patch_type_is_415(api, ns):
     make_configmap(api, ns)
-    code, body, _ = api.patch(f"/api/v1/namespaces/{ns}/configmaps/cm", {"data": {}}, "application/json")
+    code, body = api.patch(f"/api/v1/namespaces/{ns}/configmaps/cm", {"data": {}}, "application/json")
     assert code == 415
     assert body["reason"] == "UnsupportedMediaType"
     assert body["message"] == ("the body of the request was in an unknown format - accepted media types include: "
@@ -122,12 +102,12 @@ def test_unsupported_patch_type_is_415(api, ns):
 ])
 def test_bad_patches_leave_the_object_untouched(api, ns, patch, content_type, code, reason, message):
     before = make_configmap(api, ns)
-    got, body, _ = api.patch(f"/api/v1/namespaces/{ns}/configmaps/cm", patch, content_type)
+    got, body = api.patch(f"/api/v1/namespaces/{ns}/configmaps/cm", patch, content_type)
     assert (got, body["reason"]) == (code, reason), body
     assert body["kind"] == "Status" and body["status"] == "Failure"
     if message is not None:
         assert body["message"] == message
-    _, after, _ = api.call("GET", f"/api/v1/namespaces/{ns}/configmaps/cm")
+    _, after = api.call("GET", f"/api/v1/namespaces/{ns}/configmaps/cm")
     assert after == before
 
 
@@ -135,54 +115,54 @@ def test_patch_of_a_missing_object_is_404_but_apply_creates(api, ns):
     path = f"/api/v1/namespaces/{ns}/configmaps/ghost"
     for content_type, patch in ((MERGE, {"data": {"a": "1"}}), (SMP, {"data": {"a": "1"}}),
                                 (JSON_PATCH, [{"op": "add", "path": "/data", "value": {}}])):
-        code, body, _ = api.patch(path, patch, content_type)
+        code, body = api.patch(path, patch, content_type)
         assert code == 404 and body["message"] == 'configmaps "ghost" not found'
     config = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "ghost"}, "data": {"a": "1"}}
-    code, body, _ = api.patch(path, config, APPLY, "?fieldManager=tester")
+    code, body = api.patch(path, config, APPLY, query="?fieldManager=tester")
     assert code == 201 and body["data"] == {"a": "1"}
     assert [(e["manager"], e["operation"]) for e in body["metadata"]["managedFields"]] == [("tester", "Apply")]
-    code, body, _ = api.patch(path, config, APPLY, "?fieldManager=tester")
+    code, body = api.patch(path, config, APPLY, query="?fieldManager=tester")
     assert code == 200
 
 
 def test_apply_requires_a_field_manager(api, ns):
     config = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}
-    code, body, _ = api.patch(f"/api/v1/namespaces/{ns}/configmaps/x", config, APPLY)
+    code, body = api.patch(f"/api/v1/namespaces/{ns}/configmaps/x", config, APPLY)
     assert code == 422
     assert body["message"] == ('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: '
                                "is required for apply patch")
-    code, body, _ = api.patch(f"/api/v1/namespaces/{ns}/configmaps/x", {"data": {}}, MERGE, "?force=true")
+    code, body = api.patch(f"/api/v1/namespaces/{ns}/configmaps/x", {"data": {}}, MERGE, query="?force=true")
     assert code == 422 and "force: Forbidden: may not be specified for non-apply patch" in body["message"]
 
 
 def test_apply_conflict_status(api, ns):
     path = f"/api/v1/namespaces/{ns}/configmaps/shared"
     config = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "shared"}, "data": {"k": "1"}}
-    assert api.patch(path, config, APPLY, "?fieldManager=one")[0] == 201
+    assert api.patch(path, config, APPLY, query="?fieldManager=one")[0] == 201
     config["data"]["k"] = "2"
-    code, body, _ = api.patch(path, config, APPLY, "?fieldManager=two")
+    code, body = api.patch(path, config, APPLY, query="?fieldManager=two")
     assert code == 409
     assert body["reason"] == "Conflict"
     assert body["message"] == 'Apply failed with 1 conflict: conflict with "one": .data.k'
     assert body["details"]["causes"] == [
         {"reason": "FieldManagerConflict", "message": 'conflict with "one"', "field": ".data.k"}]
-    code, body, _ = api.patch(path, config, APPLY, "?fieldManager=two&force=true")
+    code, body = api.patch(path, config, APPLY, query="?fieldManager=two&force=true")
     assert code == 200 and body["data"] == {"k": "2"}
 
 
 def test_apply_accepts_yaml_and_json_bodies(api, ns):
     path = f"/api/v1/namespaces/{ns}/configmaps/y"
     body = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: y\ndata:\n  k: v\n"
-    code, obj, _ = api.patch(path, body, APPLY, "?fieldManager=yaml")
+    code, obj = api.patch(path, body, APPLY, query="?fieldManager=yaml")
     assert code == 201 and obj["data"] == {"k": "v"}
-    code, obj, _ = api.patch(path, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "y"},
-                                    "data": {"k": "w"}}, APPLY, "?fieldManager=yaml")
+    code, obj = api.patch(path, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "y"},
+                                    "data": {"k": "w"}}, APPLY, query="?fieldManager=yaml")
     assert code == 200 and obj["data"] == {"k": "w"}
-    code, obj, _ = api.patch(path, {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "y"}}, APPLY,
-                             "?fieldManager=yaml")
+    code, obj = api.patch(path, {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "y"}}, APPLY,
+                             query="?fieldManager=yaml")
     assert code == 400 and obj["message"] == "invalid object type: /v1, Kind=Secret"
-    code, obj, _ = api.patch(path, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "y"},
-                                    "spec": {"x": 1}}, APPLY, "?fieldManager=yaml")
+    code, obj = api.patch(path, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "y"},
+                                    "spec": {"x": 1}}, APPLY, query="?fieldManager=yaml")
     assert code == 400 and obj["message"].endswith(".spec: field not declared in schema")
 
 
@@ -200,57 +180,59 @@ def test_dry_run_patch_stores_nothing_and_uses_no_revision(api, ns):
     # No revision is used: two real writes around the dry runs are one
     # revision apart (retried, in case a controller wrote meanwhile).
     for attempt in range(5):
-        code, first, _ = api.patch(path, {"metadata": {"annotations": {"n": str(attempt)}}}, MERGE)
+        code, first = api.patch(path, {"metadata": {"annotations": {"n": str(attempt)}}}, MERGE)
         assert code == 200
         for target, content_type, patch, query, expected in dry_runs:
-            code, body, _ = api.patch(target, patch, content_type, query)
+            code, body = api.patch(target, patch, content_type, query=query)
             assert code == expected, body
             if target == path:
                 assert body["data"] != created["data"]
-        code, second, _ = api.patch(path, {"metadata": {"annotations": {"n": f"{attempt}-b"}}}, MERGE)
+        code, second = api.patch(path, {"metadata": {"annotations": {"n": f"{attempt}-b"}}}, MERGE)
         if int(second["metadata"]["resourceVersion"]) == int(first["metadata"]["resourceVersion"]) + 1:
             break
     else:
         pytest.fail("dry runs used revisions")
-    _, after, _ = api.call("GET", path)
+    _, after = api.call("GET", path)
     assert after["data"] == created["data"]
-    _, listed, _ = api.call("GET", f"/api/v1/namespaces/{ns}/configmaps")
+    _, listed = api.call("GET", f"/api/v1/namespaces/{ns}/configmaps")
     assert "new" not in [i["metadata"]["name"] for i in listed["items"]]
 
 
 def test_field_validation_on_patches(api, ns):
     make_configmap(api, ns)
     path = f"/api/v1/namespaces/{ns}/configmaps/cm"
-    code, body, headers = api.patch(path, {"spec": {"foo": 1}}, MERGE)
+    reply = api.patch(path, {"spec": {"foo": 1}}, MERGE)
+    code, body = reply
     assert code == 200 and "spec" not in body
-    assert headers.get("warning") == '299 - "unknown field \\"spec\\""'
-    code, body, _ = api.patch(path, {"spec": {"foo": 1}}, MERGE, "?fieldValidation=Strict")
+    assert reply.headers.get("warning") == '299 - "unknown field \\"spec\\""'
+    code, body = api.patch(path, {"spec": {"foo": 1}}, MERGE, query="?fieldValidation=Strict")
     assert code == 422
     assert body["message"].startswith(' "" is invalid: patch: Invalid value: "')
     assert body["message"].endswith('": strict decoding error: unknown field "spec"')
-    code, body, _ = api.patch(path, b'{"data":{"a":"1","a":"2"}}', MERGE, "?fieldValidation=Strict")
+    code, body = api.patch(path, b'{"data":{"a":"1","a":"2"}}', MERGE, query="?fieldValidation=Strict")
     assert code == 422 and 'duplicate field \\"data.a\\"' not in body["message"]
     assert body["message"].endswith('strict decoding error: duplicate field "data.a"')
-    code, body, _ = api.patch(path, {"spec": {"foo": 1}}, MERGE, "?fieldValidation=Ignore")
+    code, body = api.patch(path, {"spec": {"foo": 1}}, MERGE, query="?fieldValidation=Ignore")
     assert code == 200
 
 
 def test_field_validation_duplicates_on_create(api, ns):
     body = (b'{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup","name":"dup"},'
             b'"data":{"a":"1"},"foo":1}')
-    code, obj, _ = api.call("POST", f"/api/v1/namespaces/{ns}/configmaps?fieldValidation=Strict", body)
+    code, obj = api.call("POST", f"/api/v1/namespaces/{ns}/configmaps?fieldValidation=Strict", body)
     assert code == 400
     assert obj["message"] == ('ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: '
                               'duplicate field "metadata.name", unknown field "foo"')
     yaml_body = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dup\ndata:\n  a: '1'\n  a: '2'\n"
-    code, obj, _ = api.call("POST", f"/api/v1/namespaces/{ns}/configmaps?fieldValidation=Strict", yaml_body,
-                            content_type="application/yaml")
+    code, obj = api.call("POST", f"/api/v1/namespaces/{ns}/configmaps?fieldValidation=Strict", yaml_body,
+                            ctype="application/yaml")
     assert code == 400
     assert obj["message"] == ('ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: '
                               'yaml: unmarshal errors:\n  line 7: key "a" already set in map')
-    code, obj, headers = api.call("POST", f"/api/v1/namespaces/{ns}/configmaps", body)
+    reply = api.call("POST", f"/api/v1/namespaces/{ns}/configmaps", body)
+    code, obj = reply
     assert code == 201
-    assert headers["warning"] == '299 - "duplicate field \\"metadata.name\\"", 299 - "unknown field \\"foo\\""'
+    assert reply.headers["warning"] == '299 - "duplicate field \\"metadata.name\\"", 299 - "unknown field \\"foo\\""'
 
 
 # ------------------------------------------------------------------ /scale
@@ -267,40 +249,40 @@ def test_scale_subresource(api, ns, group, resource):
     if resource == "statefulsets":
         spec["serviceName"] = "s"
     obj = {"apiVersion": f"{group}/v1" if group else "v1", "kind": kind, "metadata": {"name": "s"}, "spec": spec}
-    code, body, _ = api.call("POST", f"{prefix}/namespaces/{ns}/{resource}", obj)
+    code, body = api.call("POST", f"{prefix}/namespaces/{ns}/{resource}", obj)
     assert code == 201, body
     path = f"{prefix}/namespaces/{ns}/{resource}/s/scale"
-    code, scale, _ = api.call("GET", path)
+    code, scale = api.call("GET", path)
     assert code == 200
     assert scale["kind"] == "Scale" and scale["apiVersion"] == "autoscaling/v1"
     assert scale["spec"] == {"replicas": 1}
     assert scale["status"]["selector"] == "app=s"
     scale["spec"]["replicas"] = 3
-    code, scale, _ = api.call("PUT", path, scale)
+    code, scale = api.call("PUT", path, scale)
     assert code == 200 and scale["kind"] == "Scale" and scale["spec"]["replicas"] == 3
-    code, scale, _ = api.patch(path, {"spec": {"replicas": 5}}, MERGE)
+    code, scale = api.patch(path, {"spec": {"replicas": 5}}, MERGE)
     assert code == 200 and scale["spec"]["replicas"] == 5
-    code, scale, _ = api.patch(path, [{"op": "replace", "path": "/spec/replicas", "value": 6}], JSON_PATCH)
+    code, scale = api.patch(path, [{"op": "replace", "path": "/spec/replicas", "value": 6}], JSON_PATCH)
     assert code == 200 and scale["spec"]["replicas"] == 6
-    code, parent, _ = api.call("GET", f"{prefix}/namespaces/{ns}/{resource}/s")
+    code, parent = api.call("GET", f"{prefix}/namespaces/{ns}/{resource}/s")
     assert parent["spec"]["replicas"] == 6
     assert any(e.get("subresource") == "scale" for e in parent["metadata"]["managedFields"])
     # A stale resourceVersion in the Scale is a conflict; a negative count is invalid.
-    code, body, _ = api.call("PUT", path, {"apiVersion": "autoscaling/v1", "kind": "Scale",
+    code, body = api.call("PUT", path, {"apiVersion": "autoscaling/v1", "kind": "Scale",
                                            "metadata": {"name": "s", "resourceVersion": "1"},
                                            "spec": {"replicas": 2}})
     assert code == 409
-    code, body, _ = api.patch(path, {"spec": {"replicas": -1}}, MERGE)
+    code, body = api.patch(path, {"spec": {"replicas": -1}}, MERGE)
     assert code == 422
     assert body["message"] == ('Scale.autoscaling "s" is invalid: spec.replicas: Invalid value: -1: '
                                "must be greater than or equal to 0")
 
 
 def test_discovery_lists_scale(api):
-    _, body, _ = api.call("GET", "/apis/apps/v1")
+    _, body = api.call("GET", "/apis/apps/v1")
     names = {r["name"] for r in body["resources"]}
     assert {"deployments/scale", "replicasets/scale", "statefulsets/scale"} <= names
-    _, body, _ = api.call("GET", "/api/v1")
+    _, body = api.call("GET", "/api/v1")
     assert "replicationcontrollers/scale" in {r["name"] for r in body["resources"]}
 
 
@@ -437,24 +419,24 @@ def test_python_dynamic_client_server_side_apply(api_client, ns):
 def test_status_subresource_patch_and_apply(api, ns):
     make_deployment(api, ns, name="st")
     base = f"/apis/apps/v1/namespaces/{ns}/deployments/st"
-    code, body, _ = api.patch(base + "/status", {"status": {"replicas": 1}, "spec": {"replicas": 9}}, MERGE)
+    code, body = api.patch(base + "/status", {"status": {"replicas": 1}, "spec": {"replicas": 9}}, MERGE)
     assert code == 200
     assert body["status"]["replicas"] == 1 and body["spec"]["replicas"] == 2  # /status changes status only
     status_entry = [e for e in body["metadata"]["managedFields"] if e.get("subresource") == "status"]
     assert [e["fieldsV1"] for e in status_entry] == [{"f:status": {"f:replicas": {}}}]
     config = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "st"},
               "status": {"replicas": 2}}
-    code, body, _ = api.patch(base + "/status", config, APPLY, "?fieldManager=controller")
+    code, body = api.patch(base + "/status", config, APPLY, query="?fieldManager=controller")
     assert code == 409 and "conflict with" in body["message"] and 'with subresource "status"' in body["message"]
-    code, body, _ = api.patch(base + "/status", config, APPLY, "?fieldManager=controller&force=true")
+    code, body = api.patch(base + "/status", config, APPLY, query="?fieldManager=controller&force=true")
     assert code == 200 and body["status"]["replicas"] == 2
     entries = {(e["manager"], e["operation"], e.get("subresource")): e["fieldsV1"]
                for e in body["metadata"]["managedFields"]}
     assert entries[("controller", "Apply", "status")] == {"f:status": {"f:replicas": {}}}
     # Status written through the main resource is ignored, and not owned.
-    code, body, _ = api.patch(base, {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "st"},
+    code, body = api.patch(base, {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "st"},
                                      "status": {"replicas": 7}, "spec": {"replicas": 3}}, APPLY,
-                              "?fieldManager=main&force=true")
+                              query="?fieldManager=main&force=true")
     assert code == 200 and body["status"]["replicas"] == 2 and body["spec"]["replicas"] == 3
     main = [e for e in body["metadata"]["managedFields"] if e["manager"] == "main"]
     assert main[0]["fieldsV1"] == {"f:spec": {"f:replicas": {}}}
@@ -465,13 +447,13 @@ def test_hostile_patch_bodies_are_400(api, ns):
     path = f"/api/v1/namespaces/{ns}/configmaps/cm"
     deep = b'{"data":' + b'{"a":' * 5000 + b'1' + b'}' * 5001
     for content_type in (MERGE, SMP):
-        code, body, _ = api.patch(path, deep, content_type)
+        code, body = api.patch(path, deep, content_type)
         assert code == 400, body
-    code, body, _ = api.patch(path, b"[" * 5000 + b"]" * 5000, JSON_PATCH)
+    code, body = api.patch(path, b"[" * 5000 + b"]" * 5000, JSON_PATCH)
     assert code == 400
-    code, body, _ = api.patch(path, b"a:\n" + b"  " * 1 + b"- " * 3000 + b"x\n", APPLY, "?fieldManager=x")
+    code, body = api.patch(path, b"a:\n" + b"  " * 1 + b"- " * 3000 + b"x\n", APPLY, query="?fieldManager=x")
     assert code == 400
-    code, body, _ = api.patch(path, b'{"data":{"a":"\\ud800"}}', MERGE)
+    code, body = api.patch(path, b'{"data":{"a":"\\ud800"}}', MERGE)
     assert code == 200 and body["data"]["a"] == "\ufffd"
 
 
@@ -479,23 +461,23 @@ def test_apply_to_scale(api, ns):
     make_deployment(api, ns, name="sc")
     path = f"/apis/apps/v1/namespaces/{ns}/deployments/sc/scale"
     config = {"apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": {"name": "sc"}, "spec": {"replicas": 4}}
-    code, body, _ = api.patch(path, config, APPLY, "?fieldManager=hpa")
+    code, body = api.patch(path, config, APPLY, query="?fieldManager=hpa")
     assert code == 409  # the creator owns spec.replicas
-    code, body, _ = api.patch(path, config, APPLY, "?fieldManager=hpa&force=true")
+    code, body = api.patch(path, config, APPLY, query="?fieldManager=hpa&force=true")
     assert code == 200 and body["kind"] == "Scale" and body["spec"]["replicas"] == 4
-    _, parent, _ = api.call("GET", f"/apis/apps/v1/namespaces/{ns}/deployments/sc")
+    _, parent = api.call("GET", f"/apis/apps/v1/namespaces/{ns}/deployments/sc")
     assert parent["spec"]["replicas"] == 4
     entries = [e for e in parent["metadata"]["managedFields"] if e["manager"] == "hpa"]
     assert [(e["operation"], e.get("subresource"), e["fieldsV1"]) for e in entries] == [
         ("Apply", "scale", {"f:spec": {"f:replicas": {}}})]
     config["kind"] = "Deployment"
-    code, body, _ = api.patch(path, config, APPLY, "?fieldManager=hpa")
+    code, body = api.patch(path, config, APPLY, query="?fieldManager=hpa")
     assert code == 400 and body["message"] == "invalid object type: autoscaling/v1, Kind=Deployment"
 
 
 def test_patch_of_a_subresource_the_kind_does_not_have(api, ns):
     make_configmap(api, ns)
-    code, body, _ = api.patch(f"/api/v1/namespaces/{ns}/configmaps/cm/status", {"data": {}}, MERGE)
+    code, body = api.patch(f"/api/v1/namespaces/{ns}/configmaps/cm/status", {"data": {}}, MERGE)
     assert code == 404 and body["reason"] == "NotFound"
 
 
@@ -510,7 +492,7 @@ def test_kubectl_get_scale_prints_a_scale_table(kubectl, api, ns):
 def test_apply_with_a_value_of_the_wrong_type_is_400(api, ns):
     config = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "bad"},
               "spec": {"replicas": "three"}}
-    code, body, _ = api.patch(f"/apis/apps/v1/namespaces/{ns}/deployments/bad", config, APPLY, "?fieldManager=x")
+    code, body = api.patch(f"/apis/apps/v1/namespaces/{ns}/deployments/bad", config, APPLY, query="?fieldManager=x")
     assert code == 400
     assert body["message"].startswith("failed to create typed patch object (/bad; apps/v1, Kind=Deployment): ")
     assert "cannot unmarshal string" in body["message"]

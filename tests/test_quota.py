@@ -8,7 +8,7 @@ import pytest
 
 from conftest import start_server, wait_for
 from kubectl import Kubectl, require_kubectl
-from tests.test_api import API, unique
+from tests.harness.client import API, unique
 
 
 @pytest.fixture(scope="module")

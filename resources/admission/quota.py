@@ -14,6 +14,7 @@ import math
 import time
 from fractions import Fraction
 
+from kubeapi.conf import conf
 from resources.kinds.defaults import format_quantity, parse_quantity, pod_qos_class
 from resources.machinery import errors
 from resources.models import Tenant
@@ -86,7 +87,6 @@ def _list(tenant, group, resource, namespace):
 # live, so charging stays exact. A create through this process marks its
 # namespace at once (for longer than a read could miss the uncommitted
 # object); one made through another process binds within a second.
-HOLDERS_REFRESH_SECONDS = 1.0
 MARK_SECONDS = 5.0
 _holders = {}  # (tenant, resource) → (set of namespaces, monotonic time read)
 _marked = {}  # (tenant, resource) → {namespace: monotonic time of a create here}
@@ -96,7 +96,7 @@ def _in_namespace(tenant, resource, namespace):
     """The namespace's ResourceQuotas or LimitRanges (``resource``)."""
     now = time.monotonic()
     entry = _holders.get((tenant, resource))
-    if entry is None or now - entry[1] > HOLDERS_REFRESH_SECONDS:
+    if entry is None or now - entry[1] > conf.quota_holders_refresh_seconds:
         held = {json.loads(data)["metadata"].get("namespace")
                 for data in storage.list(tenant, "", resource, None).items}
         entry = _holders[(tenant, resource)] = (held, now)
