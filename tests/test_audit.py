@@ -11,7 +11,7 @@ import yaml
 from authz.audit import LogBackend, Policy, PolicyError
 from authz.rbac import Attributes
 from authz.user import UserInfo
-from conftest import start_server
+from tests.conftest import start_server
 
 
 def policy(rules, **top):

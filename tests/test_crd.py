@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from conftest import create_tenant
+from tests.conftest import create_tenant
 
 pytestmark = pytest.mark.e2e
 
@@ -602,7 +602,7 @@ def test_deleting_the_crd_deletes_its_objects(api):
 def test_a_new_crd_is_served_by_every_process_at_once(tmp_path):
     """Two server processes on one database: whichever answers, a CRD is
     usable by the very next request (a miss looks for new CRDs)."""
-    from conftest import start_server
+    from tests.conftest import start_server
 
     srv, stop = start_server(tmp_path, workers=2)
     try:

@@ -8,7 +8,7 @@ import uuid
 import pytest
 import yaml
 
-from kubectl import BOTH_KUBECTLS, kubectl_for
+from tests.kubectl import BOTH_KUBECTLS, kubectl_for
 
 pytestmark = pytest.mark.e2e
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from authz.audit import LogBackend
-from conftest import start_server
+from tests.conftest import start_server
 
 POLICY = {"apiVersion": "audit.k8s.io/v1", "kind": "Policy", "rules": [
     {"level": "None", "nonResourceURLs": ["/healthz*", "/readyz*", "/livez*", "/version"]},

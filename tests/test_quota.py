@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from conftest import start_server, wait_for
-from kubectl import Kubectl, require_kubectl
+from tests.conftest import start_server, wait_for
+from tests.kubectl import Kubectl, require_kubectl
 from tests.test_api import API, unique
 
 

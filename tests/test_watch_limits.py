@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import start_server, wait_for
+from tests.conftest import start_server, wait_for
 
 pytestmark = pytest.mark.e2e
 LIMIT = 3
