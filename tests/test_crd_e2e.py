@@ -225,5 +225,8 @@ def test_dynamic_client(server, crontabs):
         crontab.patch(namespace=ns, name="dynamic", body={"spec": {"image": "y"}})  # strategic by default
     assert exc.value.status == 415
     crontab.delete(namespace=ns, name="dynamic")
-    names = lambda: [item.metadata.name for item in crontab.get(namespace=ns).items]  # noqa: E731
+
+    def names():
+        return [item.metadata.name for item in crontab.get(namespace=ns).items]
+
     assert wait_for(lambda: "dynamic" not in names(), timeout=5), names()
