@@ -1,6 +1,8 @@
 """Shared fixtures. ``server`` starts the real API server (``manage.py
 serve``) on a fresh database — PostgreSQL when KUBEAPI_DATABASE_URL names
 one, else SQLite — and yields how to reach it."""
+import asyncio
+import inspect
 import os
 import socket
 import ssl
@@ -91,6 +93,19 @@ def wait_for(predicate, timeout=20, interval=0.1):
         time.sleep(interval)
 
 
+async def wait_for_async(predicate, timeout=20, interval=0.1):
+    """``wait_for`` for a test on an event loop: sleeps without blocking it,
+    and ``predicate()`` may return an awaitable (its result is the value)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if inspect.isawaitable(result):
+            result = await result
+        if result or time.monotonic() > deadline:
+            return result or None
+        await asyncio.sleep(interval)
+
+
 def start_server(tmp_path, extra_args=(), workers=1, env=None, database_url=None):
     """Start ``manage.py serve`` with its files in ``tmp_path``/var, ``env``
     on top of this process's environment; with ``database_url`` on that
@@ -112,23 +127,23 @@ def start_server(tmp_path, extra_args=(), workers=1, env=None, database_url=None
          "--workers", str(workers), *extra_args],
         cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT,
     )
-    server = None
-    deadline = time.time() + 90
-    while time.time() < deadline:
+
+    def ready():
         if proc.poll() is not None:
             raise RuntimeError("server exited:\n" + (var_dir / "server.log").read_text())
         kubeconfig = var_dir / "admin.kubeconfig"
-        if kubeconfig.exists():
-            token = (var_dir / "tokens.csv").read_text().split(",")[0]
-            server = Server(f"https://127.0.0.1:{port}", kubeconfig, var_dir / "ca.crt", token, var_dir, database_url,
-                            process=proc)
-            try:
-                if server.request("GET", "/readyz")[0] == 200:
-                    break
-            except OSError:
-                pass
-        time.sleep(0.2)
-    else:
+        if not kubeconfig.exists():
+            return None
+        token = (var_dir / "tokens.csv").read_text().split(",")[0]
+        server = Server(f"https://127.0.0.1:{port}", kubeconfig, var_dir / "ca.crt", token, var_dir, database_url,
+                        process=proc)
+        try:
+            return server if server.request("GET", "/readyz")[0] == 200 else None
+        except OSError:
+            return None
+
+    server = wait_for(ready, timeout=90, interval=0.2)
+    if server is None:
         proc.kill()
         raise RuntimeError("server did not become ready:\n" + (var_dir / "server.log").read_text())
 

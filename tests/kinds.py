@@ -162,7 +162,7 @@ CUSTOM_RESOURCE_DEFINITIONS = [
 def install_custom_resource_definitions(api):
     """Create CUSTOM_RESOURCE_DEFINITIONS through ``api`` (a tenant) unless
     there, and wait until their resources are served."""
-    from conftest import wait_for
+    from tests.conftest import wait_for
 
     for crd in CUSTOM_RESOURCE_DEFINITIONS:
         code, body = api.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd)

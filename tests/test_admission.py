@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from conftest import ROOT, start_server
+from tests.conftest import ROOT, start_server
 from resources import admission
 
 NS = {"apiVersion": "v1", "kind": "Namespace"}

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 import yaml
 
-from conftest import create_tenant, wait_for
+from tests.conftest import create_tenant, wait_for
 from tests.harness.client import API, MERGE, unique
 from tests.kinds import KINDS, Kind, get_path, install_custom_resource_definitions
 

@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from kubectl import BOTH_KUBECTLS, kubectl_for
+from tests.kubectl import BOTH_KUBECTLS, kubectl_for
 
 pytestmark = pytest.mark.e2e
 

@@ -11,7 +11,7 @@ import yaml
 from authz.audit import LogBackend, Policy, PolicyError
 from authz.rbac import Attributes
 from authz.user import UserInfo
-from conftest import start_server
+from tests.conftest import start_server, wait_for
 
 
 def policy(rules, **top):
@@ -123,12 +123,14 @@ def audited(tmp_path_factory):
 
 
 def events(log, audit_id):
-    for _ in range(50):
-        found = [json.loads(line) for line in log.read_text().splitlines() if audit_id in line]
-        if any(e["stage"] == "ResponseComplete" for e in found):
-            return found
-        time.sleep(0.05)
-    return found
+    """The request's audit events, once its ResponseComplete one is written
+    (the backend writes after the response). A request that must leave no
+    event waits the whole 2.5 s: time enough for one to have been written."""
+    def found():
+        return [json.loads(line) for line in log.read_text().splitlines() if audit_id in line]
+
+    wait_for(lambda: any(e["stage"] == "ResponseComplete" for e in found()), timeout=2.5, interval=0.05)
+    return found()
 
 
 def send(server, method, path, body=None, token=True, headers=None):

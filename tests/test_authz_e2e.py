@@ -21,8 +21,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from kubeapi.conf import conf
-from conftest import ROOT, create_tenant, start_server
-from kubectl import Kubectl, require_kubectl
+from tests.conftest import ROOT, create_tenant, start_server
+from tests.kubectl import Kubectl, require_kubectl
 
 pytestmark = pytest.mark.e2e
 G = "rbac.authorization.k8s.io"

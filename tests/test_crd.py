@@ -5,12 +5,11 @@ patches, server-side apply, printer columns, watch), discovery and OpenAPI
 per tenant, RBAC, and cascade deletion."""
 import copy
 import json
-import time
 import uuid
 
 import pytest
 
-from conftest import create_tenant
+from tests.conftest import create_tenant, wait_for
 from tests.harness.client import API, APPLY, JSON, JSON_PATCH, MERGE, SMP
 
 pytestmark = pytest.mark.e2e
@@ -537,10 +536,8 @@ def test_rbac_on_custom_resources(api, server, crontabs):
         code, _, raw = server.request(method, path, data, {"Content-Type": JSON, "Impersonate-User": user})
         return code, json.loads(raw) if raw else None
 
-    deadline = time.time() + 10
-    while as_user("GET", f"{base}/guarded")[0] != 200 and time.time() < deadline:
-        time.sleep(0.2)  # grants compile from the RBAC objects' history
-    assert as_user("GET", f"{base}/guarded")[0] == 200
+    # Grants compile from the RBAC objects' history, a moment after the writes.
+    assert wait_for(lambda: as_user("GET", f"{base}/guarded")[0] == 200, timeout=10), "the Role never applied"
     code, status = as_user("DELETE", f"{base}/guarded")
     assert code == 403 and status["details"] == {"name": "guarded", "group": group, "kind": "crontabs"}
     assert as_user("GET", f"/apis/{group}/v1/namespaces/default/crontabs")[0] == 403
@@ -564,18 +561,13 @@ def test_deleting_the_crd_deletes_its_objects(api):
     code, status = api.call("POST", base, crontab(group, "late"))
     assert code == 405 and status["message"] == "create not allowed while custom resource definition is terminating"
     # The objects are deleted; the one with a finalizer keeps the CRD until it goes.
-    deadline = time.time() + 30
-    while len(api.call("GET", base)[1]["items"]) > 1 and time.time() < deadline:
-        time.sleep(0.3)
+    wait_for(lambda: len(api.call("GET", base)[1]["items"]) <= 1, timeout=30, interval=0.3)
     code, listed = api.call("GET", base)
     assert [i["metadata"]["name"] for i in listed["items"]] == ["held"]
     assert listed["items"][0]["metadata"]["deletionTimestamp"]
     assert api.call("GET", crd_path)[0] == 200
     assert api.call("PATCH", f"{base}/held", {"metadata": {"finalizers": None}}, MERGE)[0] == 200
-    deadline = time.time() + 30
-    while api.call("GET", crd_path)[0] != 404 and time.time() < deadline:
-        time.sleep(0.3)
-    assert api.call("GET", crd_path)[0] == 404
+    assert wait_for(lambda: api.call("GET", crd_path)[0] == 404, timeout=30, interval=0.3), "the CRD stayed"
     assert api.call("GET", base)[0] == 404
     # Recreated, it starts empty.
     assert api.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd_body(group))[0] == 201
@@ -587,7 +579,7 @@ def test_deleting_the_crd_deletes_its_objects(api):
 def test_a_new_crd_is_served_by_every_process_at_once(tmp_path):
     """Two server processes on one database: whichever answers, a CRD is
     usable by the very next request (a miss looks for new CRDs)."""
-    from conftest import start_server
+    from tests.conftest import start_server
 
     srv, stop = start_server(tmp_path, workers=2)
     try:

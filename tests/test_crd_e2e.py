@@ -2,13 +2,13 @@
 real kubectl (1.32 and, with $KUBECTL_OLD, an older one) and the official
 Python client's dynamic client."""
 import json
-import time
 import uuid
 
 import pytest
 import yaml
 
-from kubectl import BOTH_KUBECTLS, kubectl_for
+from tests.conftest import wait_for
+from tests.kubectl import BOTH_KUBECTLS, kubectl_for
 
 pytestmark = pytest.mark.e2e
 
@@ -225,7 +225,8 @@ def test_dynamic_client(server, crontabs):
         crontab.patch(namespace=ns, name="dynamic", body={"spec": {"image": "y"}})  # strategic by default
     assert exc.value.status == 415
     crontab.delete(namespace=ns, name="dynamic")
-    deadline = time.time() + 5
-    while any(i.metadata.name == "dynamic" for i in crontab.get(namespace=ns).items) and time.time() < deadline:
-        time.sleep(0.1)
-    assert "dynamic" not in [item.metadata.name for item in crontab.get(namespace=ns).items]
+
+    def names():
+        return [item.metadata.name for item in crontab.get(namespace=ns).items]
+
+    assert wait_for(lambda: "dynamic" not in names(), timeout=5), names()

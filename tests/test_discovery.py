@@ -5,7 +5,7 @@ Expected values are taken from kube-apiserver v1.32 responses
 """
 import pytest
 
-from kinds import EPHEMERAL_CONTAINERS, EVICTION, EXEC, LOG
+from tests.kinds import EPHEMERAL_CONTAINERS, EVICTION, EXEC, LOG
 from resources.endpoints import discovery
 from resources.kinds.core import BINDING, FINALIZE, TOKEN
 from resources.registry import Registry, ResourceType

@@ -10,8 +10,8 @@ import uuid
 import pytest
 import yaml
 
-from conftest import wait_for
-from kubectl import BOTH_KUBECTLS, kubectl_for
+from tests.conftest import wait_for
+from tests.kubectl import BOTH_KUBECTLS, kubectl_for
 
 pytestmark = pytest.mark.e2e
 

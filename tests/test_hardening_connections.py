@@ -16,6 +16,7 @@ pytestmark = pytest.mark.e2e
 PER_ADDRESS = 5
 TOTAL = 8
 HANDSHAKE_TIMEOUT = 2
+RETRY = 0.3  # seconds between attempts to connect (wait_for's interval): each attempt opens connections
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +65,8 @@ def _refused(server, source="127.0.0.1"):
 def _hold(server, count, source="127.0.0.1"):
     """``count`` working connections from ``source``, or None (none kept) if
     the front refused one: slots freed by a close are given back on the
-    front's event loop, a moment after the client's close."""
+    front's event loop, a moment after the client's close (callers retry
+    with wait_for)."""
     socks = []
     try:
         for _ in range(count):
@@ -73,7 +75,6 @@ def _hold(server, count, source="127.0.0.1"):
         return socks
     except (OSError, AssertionError):
         _close(socks)
-        time.sleep(0.2)
         return None
 
 
@@ -83,7 +84,7 @@ def _close(socks):
 
 
 def test_past_the_per_address_limit_a_connection_is_reset_before_the_handshake(srv):
-    held = wait_for(lambda: _hold(srv, PER_ADDRESS))
+    held = wait_for(lambda: _hold(srv, PER_ADDRESS), interval=RETRY)
     assert held, "could not open the allowed connections"
     assert _refused(srv)
     with pytest.raises((ssl.SSLError, OSError)):
@@ -94,7 +95,7 @@ def test_past_the_per_address_limit_a_connection_is_reset_before_the_handshake(s
         assert _livez(other) == 200
     _close(held)
     # The slots come back: the same number again, and not one more.
-    again = wait_for(lambda: _hold(srv, PER_ADDRESS))
+    again = wait_for(lambda: _hold(srv, PER_ADDRESS), interval=RETRY)
     assert again, "closed connections did not give their slots back"
     assert _refused(srv)
     _close(again)
@@ -103,12 +104,12 @@ def test_past_the_per_address_limit_a_connection_is_reset_before_the_handshake(s
 
 
 def test_past_the_total_limit_every_address_is_refused(srv):
-    first = wait_for(lambda: _hold(srv, PER_ADDRESS, "127.0.0.1"))
-    second = wait_for(lambda: _hold(srv, TOTAL - PER_ADDRESS, "127.0.0.2"))
+    first = wait_for(lambda: _hold(srv, PER_ADDRESS, "127.0.0.1"), interval=RETRY)
+    second = wait_for(lambda: _hold(srv, TOTAL - PER_ADDRESS, "127.0.0.2"), interval=RETRY)
     assert first and second
     assert _refused(srv, "127.0.0.3")
     _close(second)
-    third = wait_for(lambda: _hold(srv, TOTAL - PER_ADDRESS, "127.0.0.3"))
+    third = wait_for(lambda: _hold(srv, TOTAL - PER_ADDRESS, "127.0.0.3"), interval=RETRY)
     assert third, "closed connections did not give their slots back"
     _close(first + third)
 
@@ -159,14 +160,13 @@ def test_every_way_a_connection_ends_frees_its_slot(srv, end, foreign):
         except (OSError, AssertionError):  # refused: a slot of the round before is not back yet
             if sock is not None:
                 sock.close()
-            time.sleep(0.2)
             return None
 
     for _ in range(3):  # three times the limit in all
-        socks = [wait_for(ended) for _ in range(PER_ADDRESS)]
+        socks = [wait_for(ended, interval=RETRY) for _ in range(PER_ADDRESS)]
         assert all(socks), f"{end.__name__}: slots not given back"
         _close(socks)
-        again = wait_for(lambda: _hold(srv, PER_ADDRESS))
+        again = wait_for(lambda: _hold(srv, PER_ADDRESS), interval=RETRY)
         assert again, f"connections ended by {end.__name__} kept their slots"
         _close(again)
 
@@ -183,6 +183,6 @@ def test_a_client_that_never_says_hello_is_cut_and_frees_its_slot(srv):
             pass
     elapsed = time.monotonic() - started
     assert HANDSHAKE_TIMEOUT - 0.5 < elapsed < HANDSHAKE_TIMEOUT + 8
-    held = wait_for(lambda: _hold(srv, PER_ADDRESS))
+    held = wait_for(lambda: _hold(srv, PER_ADDRESS), interval=RETRY)
     assert held, "timed-out handshakes kept their slots"
     _close(held + silent)

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from authz.audit import LogBackend
-from conftest import start_server
+from tests.conftest import start_server, wait_for
 
 POLICY = {"apiVersion": "audit.k8s.io/v1", "kind": "Policy", "rules": [
     {"level": "None", "nonResourceURLs": ["/healthz*", "/readyz*", "/livez*", "/version"]},
@@ -49,13 +49,12 @@ def send(server, method, path, body, content_type, token=True):
 
 
 def events(log, audit_id):
-    found = []
-    for _ in range(100):
-        found = [json.loads(line) for line in log.read_text().splitlines() if audit_id in line]
-        if any(e["stage"] == "ResponseComplete" for e in found):
-            return found
-        time.sleep(0.05)
-    return found
+    """The request's audit events, once its ResponseComplete one is written."""
+    def found():
+        return [json.loads(line) for line in log.read_text().splitlines() if audit_id in line]
+
+    wait_for(lambda: any(e["stage"] == "ResponseComplete" for e in found()), timeout=5, interval=0.05)
+    return found()
 
 
 def complete(log, audit_id):

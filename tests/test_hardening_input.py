@@ -14,7 +14,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from conftest import create_tenant
+from tests.conftest import create_tenant
 
 pytestmark = pytest.mark.e2e
 

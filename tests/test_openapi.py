@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from kinds import EVICTION, EXEC, LOG, PROXY
+from tests.kinds import EVICTION, EXEC, LOG, PROXY
 from resources.endpoints import openapi
 from resources.kinds.core import BINDING, FINALIZE
 from resources.registry import Registry, ResourceType

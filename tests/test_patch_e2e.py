@@ -8,8 +8,8 @@ import uuid
 
 import pytest
 
-from kubectl import BOTH_KUBECTLS, kubectl_for
 from tests.harness.client import API, APPLY, JSON_PATCH, MERGE, SMP
+from tests.kubectl import BOTH_KUBECTLS, kubectl_for
 
 pytestmark = pytest.mark.e2e
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import _fresh_database, start_server
+from tests.conftest import _fresh_database, start_server
 from tests.kinds import BY_ID, install_custom_resource_definitions
 from tests.harness.client import API, MERGE, unique
 

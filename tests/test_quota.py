@@ -6,9 +6,9 @@ import threading
 
 import pytest
 
-from conftest import start_server, wait_for
-from kubectl import Kubectl, require_kubectl
+from tests.conftest import start_server, wait_for
 from tests.harness.client import API, unique
+from tests.kubectl import Kubectl, require_kubectl
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import start_server
+from tests.conftest import start_server, wait_for
 from tests.kubectl import BOTH_KUBECTLS, require_kubectl
 from tests.watch_support import AsyncWatch, Client, configmap, ensure_namespace, watchers_registered
 
@@ -397,14 +397,13 @@ def kubectl(request, wserver):
 
 
 def _started(server, proc, before, timeout=30):
-    """Wait until the server holds one more watch than ``before``."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if watchers_registered(server) > before:
-            return
+    """Wait until the server holds one more watch than ``before``: ``proc``
+    (still running) is following its watch."""
+    def watching():
         assert proc.poll() is None, proc.communicate()
-        time.sleep(0.1)
-    raise AssertionError("kubectl never started its watch")
+        return watchers_registered(server) > before
+
+    assert wait_for(watching, timeout), "kubectl never started its watch"
 
 
 def _collect(proc, done, timeout=20):
@@ -412,9 +411,7 @@ def _collect(proc, done, timeout=20):
     lines = []
     reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")), daemon=True)
     reader.start()
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and not done("".join(lines)):
-        time.sleep(0.1)
+    wait_for(lambda: done("".join(lines)), timeout)  # the caller's assertions say what was missing
     proc.terminate()
     _, err = proc.communicate()
     reader.join(5)
@@ -451,14 +448,14 @@ def test_kubectl_get_watch_one_object_as_yaml(kubectl, wserver, api, ns):
     assert 'v: "2"' in out and "noise" not in out
 
 
-def test_kubectl_delete_waits_for_the_deletion_through_a_watch(kubectl, api, ns):
+def test_kubectl_delete_waits_for_the_deletion_through_a_watch(kubectl, wserver, api, ns):
     status, body = api.request("POST", f"/api/v1/namespaces/{ns}/configmaps",
                                {**configmap("held", ns), "metadata": {"name": "held", "namespace": ns,
                                                                       "finalizers": ["example.com/hold"]}})
     assert status == 201, body
+    before = watchers_registered(wserver)
     deleting = kubectl.start("-n", ns, "delete", "configmap", "held", "--timeout=30s")
-    time.sleep(2)
-    assert deleting.poll() is None  # waiting on its watch for the finalizer to go
+    _started(wserver, deleting, before)  # waiting on its watch for the finalizer to go
     _, current = api.request("GET", f"/api/v1/namespaces/{ns}/configmaps/held")
     current["metadata"]["finalizers"] = []
     status, body = api.request("PUT", f"/api/v1/namespaces/{ns}/configmaps/held", current)
@@ -468,14 +465,14 @@ def test_kubectl_delete_waits_for_the_deletion_through_a_watch(kubectl, api, ns)
     assert 'configmap "held" deleted' in out
 
 
-def test_kubectl_wait_for_condition_sees_a_status_write(kubectl, api, ns):
+def test_kubectl_wait_for_condition_sees_a_status_write(kubectl, wserver, api, ns):
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": ns},
            "spec": {"containers": [{"name": "c", "image": "busybox"}]}}
     status, body = api.request("POST", f"/api/v1/namespaces/{ns}/pods", pod)
     assert status == 201, body
+    before = watchers_registered(wserver)
     waiting = kubectl.start("-n", ns, "wait", "--for=condition=Ready", "pod/p", "--timeout=30s")
-    time.sleep(1.5)
-    assert waiting.poll() is None
+    _started(wserver, waiting, before)
     _, current = api.request("GET", f"/api/v1/namespaces/{ns}/pods/p")
     current["status"] = {"phase": "Running", "conditions": [
         {"type": "Ready", "status": "True", "lastTransitionTime": "2026-01-01T00:00:00Z"}]}
@@ -486,7 +483,7 @@ def test_kubectl_wait_for_condition_sees_a_status_write(kubectl, api, ns):
     assert "condition met" in out
 
 
-def test_kubectl_rollout_status_follows_the_deployment(kubectl, api, ns):
+def test_kubectl_rollout_status_follows_the_deployment(kubectl, wserver, api, ns):
     labels = {"app": "web"}
     deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": ns},
                   "spec": {"replicas": 2, "selector": {"matchLabels": labels},
@@ -494,9 +491,9 @@ def test_kubectl_rollout_status_follows_the_deployment(kubectl, api, ns):
                                         "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}}
     status, body = api.request("POST", f"/apis/apps/v1/namespaces/{ns}/deployments", deployment)
     assert status == 201, body
+    before = watchers_registered(wserver)
     following = kubectl.start("-n", ns, "rollout", "status", "deployment/web", "--timeout=30s")
-    time.sleep(1.5)
-    assert following.poll() is None
+    _started(wserver, following, before)
     _, current = api.request("GET", f"/apis/apps/v1/namespaces/{ns}/deployments/web")
     current["status"] = {"observedGeneration": current["metadata"]["generation"], "replicas": 2,
                          "updatedReplicas": 2, "readyReplicas": 2, "availableReplicas": 2,
@@ -522,7 +519,7 @@ def core(wserver):
         yield client.CoreV1Api(api_client)
 
 
-def test_python_client_watch_stream(core, api, ns):
+def test_python_client_watch_stream(core, wserver, api, ns):
     from kubernetes import watch
 
     listed = core.list_namespaced_config_map(ns)
@@ -536,9 +533,10 @@ def test_python_client_watch_stream(core, api, ns):
             if len(seen) == 3:
                 w.stop()
 
+    before = watchers_registered(wserver)
     thread = threading.Thread(target=follow)
     thread.start()
-    time.sleep(1)
+    assert wait_for(lambda: watchers_registered(wserver) > before), "the client never started its watch"
     create(api, ns, "py", a="1")
     update(api, ns, "py", a="2")
     delete(api, ns, "py")

@@ -18,8 +18,8 @@ import time
 import pytest
 
 from resources.machinery import selectors
-from tests.conftest import start_server
-from tests.watch_support import AsyncWatch, Client, WatchClosed, configmap, ensure_namespace
+from tests.conftest import start_server, wait_for, wait_for_async
+from tests.watch_support import AsyncWatch, Client, WatchClosed, configmap, ensure_namespace, namespace_filled
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(
     not os.environ.get("KUBEAPI_DATABASE_URL", "").startswith("postgres"),
@@ -164,10 +164,12 @@ class Follower:
         self.last = 0  # newest revision seen (events and bookmarks)
         self.error = None
         self.closed = False
+        self.opened = False  # the server has answered 200: the watch is registered
 
     async def run(self, stop):
         w = await AsyncWatch(self.spec.server, self.spec.path(), self.spec.params()).open()
         assert w.status == 200, await w.body()
+        self.opened = True
         try:
             while not stop.is_set():
                 try:
@@ -255,7 +257,8 @@ def test_every_watcher_gets_every_matching_revision_once_in_order(servers):
     admin = Client(a)
     for ns in NAMESPACES:
         ensure_namespace(admin, ns)
-    time.sleep(1)  # namespace controllers settle (kube-root-ca.crt)
+    # s0 comes after the namespace controllers' writes (kube-root-ca.crt, ...).
+    assert wait_for(lambda: all(namespace_filled(admin, ns) for ns in NAMESPACES)), "namespaces not filled"
     status, listed = admin.request("GET", "/api/v1/configmaps")
     assert status == 200, listed
     s0 = int(listed["metadata"]["resourceVersion"])
@@ -287,7 +290,10 @@ def test_every_watcher_gets_every_matching_revision_once_in_order(servers):
 
         for spec in specs_at_start:
             follow(spec)
-        await asyncio.sleep(1)
+        # Every watch of the start is open before the writes begin.
+        assert await wait_for_async(lambda: all(f.opened for f in followers) or any(t.done() for t in tasks), 30), \
+            [f.spec.name for f in followers if not f.opened]
+        assert all(f.opened for f in followers), [t.exception() for t in tasks if t.done()]
         errors = []
         per_writer = OPERATIONS // WRITERS
         done = [0]
@@ -322,10 +328,9 @@ def test_every_watcher_gets_every_matching_revision_once_in_order(servers):
         assert not errors, errors[:3]
         _, final = await asyncio.to_thread(admin.request, "GET", "/api/v1/configmaps")
         end = int(final["metadata"]["resourceVersion"])
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and any(f.last < end and f.error is None and not f.closed
-                                                  for f in followers):
-            await asyncio.sleep(0.2)
+        # Each follower has seen the last write (or failed: check() says how).
+        await wait_for_async(lambda: not any(f.last < end and f.error is None and not f.closed for f in followers),
+                             60, 0.2)
         stop.set()
         for t in tasks:
             t.cancel()
@@ -351,12 +356,10 @@ def test_every_watcher_gets_every_matching_revision_once_in_order(servers):
 
 
 async def _until_revision(client, revision, timeout=120):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    async def reached():
         status, listed = await asyncio.to_thread(client.request, "GET",
                                                  "/api/v1/namespaces/kube-system/configmaps?limit=1")
         assert status == 200, listed
-        if int(listed["metadata"]["resourceVersion"]) >= revision:
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"revision {revision} not reached")
+        return int(listed["metadata"]["resourceVersion"]) >= revision
+
+    assert await wait_for_async(reached, timeout), f"revision {revision} not reached"

@@ -18,7 +18,8 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.conftest import _free_port, start_server, wait_for
-from tests.watch_support import AsyncWatch, Client, WatchClosed, configmap, ensure_namespace, metrics
+from tests.watch_support import (AsyncWatch, Client, WatchClosed, configmap, ensure_namespace, metrics,
+                                 namespace_filled)
 
 pytestmark = pytest.mark.e2e
 
@@ -37,6 +38,16 @@ def connections(server):
     out = subprocess.run(["ss", "-tnH", "state", "established", f"( sport = :{port} )"], capture_output=True,
                          text=True, check=True).stdout
     return len([line for line in out.splitlines() if line.strip()])
+
+
+def _unsent(server, sock):
+    """Bytes the server has written on ``sock``'s connection that the client
+    has not taken in (its Send-Q): its writes are blocked on the client."""
+    port = urlparse(server.url).port
+    out = subprocess.run(["ss", "-tnH", "state", "established",
+                          f"( sport = :{port} and dport = :{sock.getsockname()[1]} )"],
+                         capture_output=True, text=True, check=True).stdout
+    return sum(int(line.split()[1]) for line in out.splitlines() if line.strip())
 
 
 def watchers(server):
@@ -73,6 +84,13 @@ class PrivateRedis:
     @property
     def url(self):
         return f"redis://127.0.0.1:{self.port}/0"
+
+    def publishes(self):
+        """PUBLISH commands this redis-server has run since it started."""
+        import redis
+
+        with redis.Redis.from_url(self.url) as client:
+            return client.info("commandstats").get("cmdstat_publish", {}).get("calls", 0)
 
 
 @pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server")
@@ -118,10 +136,16 @@ def test_redis_restart_loses_nothing(tmp_path):
             redis.start()
             assert await asyncio.to_thread(
                 wait_for, lambda: metrics(b).get("kubeapi_watch_bus_connected") == 1, 15)
-            await asyncio.sleep(1.5)  # a's publisher backs off for a second after failures
+
+            def published():  # a's publisher skips Redis for a second after a failed publish
+                write(1)
+                return redis.publishes() > 0
+
+            assert await asyncio.to_thread(wait_for, published, 15, 0.2), "a never published to Redis again"
+            await collect(len(written), 10)
             t0 = time.monotonic()
             await asyncio.to_thread(write, 20)
-            await collect(60, 10)
+            await collect(len(written), 10)
             w.close()
             return got, t0
 
@@ -201,8 +225,8 @@ def test_disconnecting_clients_release_everything(fserver):
     client = Client(fserver)
     ns = f"gone-{uuid.uuid4().hex[:6]}"
     ensure_namespace(client, ns)
+    assert wait_for(lambda: namespace_filled(client, ns)), "the namespace controllers did not fill the namespace"
     client.close()
-    time.sleep(1)
     before = metrics(fserver)
     open_before = connections(fserver)
 
@@ -247,7 +271,7 @@ def test_compaction_during_a_replay_never_skips_silently(fserver):
     # server) blocks part way, with history still to read...
     stream = _raw_watch(fserver, f"/api/v1/namespaces/{ns}/configmaps?watch=true&resourceVersion={rv(first)}",
                         rcvbuf=256 * 1024)
-    time.sleep(2)
+    assert wait_for(lambda: _unsent(fserver, stream) > 0), "the replay never filled the client's buffers"
     # ... when compaction removes it.
     _compact(fserver)
     got, error = [], None
@@ -259,7 +283,7 @@ def test_compaction_during_a_replay_never_skips_silently(fserver):
         got.append(rv(event["object"]))
     stream.close()
     # A prefix of the history, in order, then a 410 (never a silent gap).
-    assert got == expected[:len(got)]
+    assert got and got == expected[:len(got)]
     assert len(got) < len(expected)
     assert error is not None and error["code"] == 410 and error["reason"] == "Expired", (len(got), error)
     # The client re-lists (as informers do on 410) and misses nothing.

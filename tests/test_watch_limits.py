@@ -4,11 +4,10 @@ with Retry-After, and a closed watch frees its slot."""
 import http.client
 import json
 import ssl
-import time
 
 import pytest
 
-from conftest import start_server, wait_for
+from tests.conftest import start_server, wait_for
 
 pytestmark = pytest.mark.e2e
 LIMIT = 3
@@ -50,9 +49,8 @@ def test_watches_past_the_per_user_limit_answer_429(srv):
             return c
         r.read()
         c.close()
-        time.sleep(0.2)
         return None
-    again = wait_for(reopened, timeout=15)
+    again = wait_for(reopened, timeout=15, interval=0.3)  # each attempt opens a watch
     assert again is not None, "the slot of a closed watch was not given back"
     again.close()
     for c, _ in held:

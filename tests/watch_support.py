@@ -69,6 +69,13 @@ def ensure_namespace(client, name):
     assert status in (201, 409), body
 
 
+def namespace_filled(client, name):
+    """The namespace controllers have done their writes in namespace ``name``
+    (its ``default`` ServiceAccount and the root CA ConfigMap)."""
+    return all(client.request("GET", f"/api/v1/namespaces/{name}/{path}")[0] == 200
+               for path in ("serviceaccounts/default", "configmaps/kube-root-ca.crt"))
+
+
 def configmap(name, namespace, labels=None, **data):
     meta = {"name": name, "namespace": namespace}
     if labels:
