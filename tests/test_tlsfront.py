@@ -3,6 +3,7 @@ loopback upstream, the real connection table. The API-level x509 tests are
 in test_authz_e2e.py; these check the bytes and the bookkeeping."""
 import asyncio
 import hashlib
+import select
 import socket
 import ssl
 import threading
@@ -76,17 +77,28 @@ def test_large_payloads_both_ways_with_a_slow_reader(front):
     var, port, _ = front
     payload = hashlib.sha256(b"seed").digest() * (8 * 1024 * 1024 // 32)  # 8 MiB, not compressible by accident
     sock = connect(port, client_context(var))
-    sender = threading.Thread(target=sock.sendall, args=(payload,))
-    sender.start()
-    received = bytearray()
+    # Both ways from one thread: an SSL object must not be read and written
+    # from two threads at once (that made this test fail now and then).
+    sock.setblocking(False)
+    sent, received = 0, bytearray()
     while len(received) < len(payload):
-        chunk = sock.recv(256 * 1024)
-        assert chunk, "the front closed the connection early"
-        received += chunk
-        if len(received) < 2 * 1024 * 1024:
-            time.sleep(0.005)  # a slow reader first: the front must hold back, not drop or reorder
-    sender.join()
-    assert bytes(received) == payload
+        readable, writable, _ = select.select([sock], [sock] if sent < len(payload) else [], [], 10)
+        assert readable or writable or sock.pending(), "the front stalled"
+        if writable:
+            try:
+                sent += sock.send(payload[sent:sent + 64 * 1024])
+            except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
+                pass
+        if readable or sock.pending():
+            try:
+                chunk = sock.recv(256 * 1024)
+            except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
+                continue
+            assert chunk, "the front closed the connection early"
+            received += chunk
+            if len(received) < 2 * 1024 * 1024:
+                time.sleep(0.005)  # a slow reader first: the front must hold back, not drop or reorder
+    assert sent == len(payload) and bytes(received) == payload
     sock.close()
 
 
