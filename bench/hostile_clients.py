@@ -34,11 +34,11 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the tests' modules import each other as top-level ones
+sys.path.insert(0, str(ROOT))
 
 from bench.ceilings import Ceilings  # noqa: E402
-from conftest import start_server  # noqa: E402
-from test_hardening_decoding import bomb  # noqa: E402
+from tests.conftest import start_server  # noqa: E402
+from tests.harness import bodies  # noqa: E402
 
 MiB = 1024 * 1024
 
@@ -178,7 +178,7 @@ def yaml_bomb(server, pids):
              "application/apply-patch+yaml", True), ("POST", ns, "application/yaml", False))
     cpu, rss = sum(map(cpu_seconds, pids)), sum(map(rss_mb, pids))
     for method, path, content_type, token in sends:
-        status, _, _ = server.request(method, path, bomb(), {"Content-Type": content_type}, token=token)
+        status, _, _ = server.request(method, path, bodies.yaml_bomb(), {"Content-Type": content_type}, token=token)
         assert status in (400, 401, 403), status
     return sum(map(cpu_seconds, pids)) - cpu, sum(map(rss_mb, pids)) - rss
 

@@ -6,12 +6,11 @@ import time
 import uuid
 
 import pytest
-import yaml
 
 from authz.audit import LogBackend, Policy, PolicyError
 from authz.rbac import Attributes
 from authz.user import UserInfo
-from tests.conftest import start_server, wait_for
+from tests.harness.audit import audit_events, start_audited_server
 
 
 def policy(rules, **top):
@@ -112,25 +111,16 @@ POLICY = {
 
 @pytest.fixture(scope="module")
 def audited(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("audit")
-    policy_file = tmp / "policy.yaml"
-    policy_file.write_text(yaml.safe_dump(POLICY))
-    log = tmp / "logs" / "audit.log"
-    server, stop = start_server(tmp, ["--audit-policy-file", str(policy_file), "--audit-log-path", str(log),
-                                      "--audit-log-maxsize", "50", "--audit-log-maxbackup", "3", "--threads", "4"])
+    server, log, stop = start_audited_server(tmp_path_factory.mktemp("audit"), POLICY,
+                                             ["--audit-log-maxsize", "50", "--audit-log-maxbackup", "3"])
     yield server, log
     stop()
 
 
 def events(log, audit_id):
-    """The request's audit events, once its ResponseComplete one is written
-    (the backend writes after the response). A request that must leave no
-    event waits the whole 2.5 s: time enough for one to have been written."""
-    def found():
-        return [json.loads(line) for line in log.read_text().splitlines() if audit_id in line]
-
-    wait_for(lambda: any(e["stage"] == "ResponseComplete" for e in found()), timeout=2.5, interval=0.05)
-    return found()
+    """A request that must leave no event waits the whole 2.5 s: time
+    enough for one to have been written."""
+    return audit_events(log, audit_id, timeout=2.5)
 
 
 def send(server, method, path, body=None, token=True, headers=None):

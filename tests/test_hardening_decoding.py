@@ -7,10 +7,10 @@ import time
 import uuid
 
 import pytest
-import yaml
 
 from authz.audit import LogBackend
-from tests.conftest import start_server, wait_for
+from tests.harness.audit import audit_events, start_audited_server
+from tests.harness.bodies import yaml_bomb
 
 POLICY = {"apiVersion": "audit.k8s.io/v1", "kind": "Policy", "rules": [
     {"level": "None", "nonResourceURLs": ["/healthz*", "/readyz*", "/livez*", "/version"]},
@@ -18,25 +18,9 @@ POLICY = {"apiVersion": "audit.k8s.io/v1", "kind": "Policy", "rules": [
 ]}
 
 
-def bomb():
-    """A ~550-byte "billion laughs": 9 levels of 9 aliases, 9^9 strings."""
-    lines = ['apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\ndata: {}',
-             'a: &a ["' + '","'.join(["lol" * 6] * 9) + '"]']
-    prev = "a"
-    for name in "bcdefghi":
-        lines.append(f"{name}: &{name} [" + ",".join(["*" + prev] * 9) + "]")
-        prev = name
-    return ("\n".join(lines) + "\n").encode()
-
-
 @pytest.fixture(scope="module")
 def audited(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("hardening-decoding")
-    policy_file = tmp / "policy.yaml"
-    policy_file.write_text(yaml.safe_dump(POLICY))
-    log = tmp / "logs" / "audit.log"
-    server, stop = start_server(tmp, ["--audit-policy-file", str(policy_file), "--audit-log-path", str(log),
-                                      "--threads", "4"])
+    server, log, stop = start_audited_server(tmp_path_factory.mktemp("hardening-decoding"), POLICY)
     yield server, log
     stop()
 
@@ -49,12 +33,7 @@ def send(server, method, path, body, content_type, token=True):
 
 
 def events(log, audit_id):
-    """The request's audit events, once its ResponseComplete one is written."""
-    def found():
-        return [json.loads(line) for line in log.read_text().splitlines() if audit_id in line]
-
-    wait_for(lambda: any(e["stage"] == "ResponseComplete" for e in found()), timeout=5, interval=0.05)
-    return found()
+    return audit_events(log, audit_id, timeout=5)
 
 
 def complete(log, audit_id):
@@ -65,7 +44,7 @@ def complete(log, audit_id):
 
 def test_yaml_bomb_refused_before_expansion(audited):
     server, log = audited
-    body = bomb()
+    body = yaml_bomb()
     assert 500 <= len(body) <= 600
     ns = "/api/v1/namespaces/default/configmaps"
     started = time.time()

@@ -28,6 +28,7 @@ if str(ROOT) not in sys.path:  # running as a script to regenerate fixtures
 
 from resources.machinery import protobuf  # noqa: E402
 from resources.machinery.errors import APIError  # noqa: E402
+from resources.machinery.protobuf import encode_bytes, encode_key, encode_varint  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "protobuf"
 KUBECTL = os.environ.get("KUBECTL") or shutil.which("kubectl")
@@ -456,28 +457,14 @@ def test_live_headers_and_json_response():
 # --------------------------------------------------- hand-built bodies --
 
 
-def _varint(n):
-    n &= (1 << 64) - 1
-    out = bytearray()
-    while True:
-        byte = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
-
-
-def _tag(number, wire):
-    return _varint(number << 3 | wire)
+# The wire primitives are the ones the OpenAPI protobuf encoder uses
+# (resources.machinery.protobuf); the decoder under test does not.
+_varint, _tag = encode_varint, encode_key
 
 
 def _ld(number, payload):
     """A length-delimited field (string, bytes, message)."""
-    if isinstance(payload, str):
-        payload = payload.encode()
-    return _tag(number, 2) + _varint(len(payload)) + payload
+    return encode_bytes(number, payload.encode() if isinstance(payload, str) else payload)
 
 
 def _vi(number, value):
