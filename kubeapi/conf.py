@@ -172,7 +172,11 @@ class Conf:
             raise AttributeError(f"no kubeapi setting {name!r}") from None
         if name not in self._values:
             text = os.environ.get(env_name(name))
-            self._values[name] = setting.default if text is None else setting.parse(text)
+            try:
+                self._values[name] = setting.default if text is None else setting.parse(text)
+            except ValueError as exc:
+                flag = f" ({setting.flag})" if setting.flag else ""
+                raise ValueError(f"{env_name(name)}{flag}: invalid value {text!r}: {exc}") from None
         return self._values[name]
 
     def reload(self):
