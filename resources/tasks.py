@@ -19,10 +19,11 @@ def run_loop(name):
 
 
 def start_embedded_loops(tick=1.0):
-    """Run the loops on a daemon thread, each when its interval has passed."""
+    """Run the loops on a daemon thread, each when its interval has passed.
+    Returns the event that ends it."""
+    stop = threading.Event()
 
     def loop():
-        stop = threading.Event()
         last_run = {}
         while not stop.wait(tick):
             close_old_connections()
@@ -36,6 +37,5 @@ def start_embedded_loops(tick=1.0):
                 except Exception:  # a failed pass must not end the loop, nor skip the others
                     log.exception("background loop %s failed", each.name)
 
-    thread = threading.Thread(target=loop, name="kubeapi-background", daemon=True)
-    thread.start()
-    return thread
+    threading.Thread(target=loop, name="kubeapi-background", daemon=True).start()
+    return stop

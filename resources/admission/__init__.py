@@ -110,7 +110,7 @@ def enabled_plugins(enable, disable):
     return tuple(plugin for plugin in PLUGINS if plugin.internal or plugin.name in on)
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=4096)  # bounded: every custom resource of every tenant is a key
 def _hooks(phase, group, resource, enable, disable):
     return tuple(import_string(hook.function) for plugin in enabled_plugins(enable, disable)
                  for hook in plugin.hooks
